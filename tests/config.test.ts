@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { classify, loadConfig, minDropFor } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.provinces).toEqual(['H18']);
+    expect(c.portalMinGapMs).toBe(2000);
+    expect(c.cronSchedule).toBe('30 4 * * *');
+    expect(c.timeZone).toBe('Asia/Ho_Chi_Minh');
+    expect(c.alertGroups).toEqual(['TTTT', 'MDSH']);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reports every bad variable by name at once', () => {
+    try {
+      loadConfig({
+        PORTAL_MIN_GAP_MS: 'soon',
+        ALERT_TO: 'ops@example.gov.vn, not-an-address',
+        SMTP_URL: 'smtp://',
+        TZ: 'Mars/Base',
+      });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const vars = (e as ConfigError).issues.map((i) => i.variable).sort();
+      expect(vars).toEqual(['ALERT_TO', 'PORTAL_MIN_GAP_MS', 'SMTP_URL', 'TZ']);
+      expect((e as ConfigError).message).toContain('"not-an-address" is not an e-mail address');
+    }
+  });
+
+  it('takes per-group fall thresholds and falls back to the common one', () => {
+    const c = loadConfig({ ALERT_MIN_DROP: '0.05', ALERT_MIN_DROP_TTTT: '0.5' });
+    expect(minDropFor(c, 'TTTT')).toBe(0.5);
+    expect(minDropFor(c, 'MDSH')).toBe(0.05);
+    expect(() => loadConfig({ ALERT_MIN_DROP_MDSH: 'big' })).toThrow(/ALERT_MIN_DROP_MDSH/);
+  });
+
+  it('classifies by configurable bands, exactly at the boundaries, and never classifies null', () => {
+    const c = loadConfig({});
+    expect(classify(c, 90)).toBe('Xuất sắc');
+    expect(classify(c, 89.99)).toBe('Tốt');
+    expect(classify(c, 70)).toBe('Khá');
+    expect(classify(c, 49.99)).toBe('Yếu');
+    expect(classify(c, 0)).toBe('Yếu');
+    expect(classify(c, null)).toBeNull();
+    const custom = loadConfig({ CLASS_BANDS: 'A:60,B:0' });
+    expect(classify(custom, 61)).toBe('A');
+    expect(() => loadConfig({ CLASS_BANDS: 'A:10,B:20' })).toThrow(/CLASS_BANDS/);
+  });
+});
