@@ -1,0 +1,45 @@
+/**
+ * Every variable the tool reads is documented where an operator looks: `.env.example` and
+ * the README's configuration table, both generated from CONFIG_DOCS and kept in step.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderEnvExample, withConfigTable } from '../../scripts/gen-config-table.js';
+import { CONFIG_DOCS, CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const envExample = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+describe('configuration documentation', () => {
+  it('lists every variable in .env.example with its default', () => {
+    for (const d of CONFIG_DOCS) {
+      const line = envExample.split('\n').find((l) => l.startsWith(`#${d.variable}=`));
+      expect(line, d.variable).toBeDefined();
+      expect(line).toContain(d.default);
+    }
+    expect(CONFIG_VARIABLES.length).toBeGreaterThan(30);
+  });
+
+  it('lists every variable in the README configuration table', () => {
+    for (const v of CONFIG_VARIABLES) expect(readme).toMatch(new RegExp(`^\\| \`${v}\` \\|`, 'm'));
+  });
+
+  it('README table and .env.example are what scripts/gen-config-table.ts generates', () => {
+    expect(withConfigTable(readme)).toBe(readme);
+    expect(envExample).toBe(renderEnvExample());
+  });
+
+  it('.env.example, uncommented, is a valid configuration equal to the defaults', () => {
+    const env: Record<string, string> = {};
+    for (const line of envExample.split('\n')) {
+      const m = /^#([A-Z_]+)=(.*)$/.exec(line);
+      if (!m) continue;
+      const raw = m[2]!;
+      env[m[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(["\\$])/g, '$1') : raw;
+    }
+    expect(Object.keys(env).sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+});
