@@ -29,6 +29,11 @@ export interface ScoreObservation {
   readonly rankOf: number | null;
   /** Data-quality flags of the portal (e.g. TEMP_NATIONAL_REPORT_DENOMINATOR). */
   readonly flags: readonly string[];
+  /**
+   * The portal's `scoreDelta` (points vs the previous period) as given: a number, `null` when
+   * the portal sent null, absent when the row has no such field.
+   */
+  readonly scoreDelta?: number | null;
 }
 
 export interface MetricObservation {
