@@ -136,8 +136,9 @@ export function createBrowserClient(
       });
       b.on('disconnected', () => {
         // A crash or a kill: the next session launches a new browser.
-        if (browser === b) browser = null;
-        log.warn({ transport: 'browser' }, 'chromium disconnected');
+        if (browser !== b) return; // closed on purpose
+        browser = null;
+        log.warn({ transport: 'browser' }, 'chromium disconnected; the next session starts a new one');
       });
       browser = b;
       log.debug({ version: b.version(), ms: Math.round(performance.now() - started) }, 'chromium launched');
