@@ -53,7 +53,7 @@ export async function checkPostgres(
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const res = await client.query<{ v: string }>('show server_version');
+    const res = await client.query<{ v: string }>(`select current_setting('server_version') as v`);
     return { serverVersion: res.rows[0]?.v ?? '?' };
   } catch (e) {
     const code = (e as { code?: string }).code;
