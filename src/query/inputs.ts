@@ -1,0 +1,85 @@
+/**
+ * Validation of what a person passes to the read faces (CLI flags, HTTP query parameters).
+ * Each parser throws InputError naming the field as the face spells it (`--group` on the
+ * command line, `group` over HTTP) and the values that would work.
+ */
+import {
+  type IsoDate,
+  isIsoDate,
+  isScoreGroup,
+  PERIOD_TYPES,
+  type PeriodType,
+  SCORE_GROUPS,
+  type ScoreGroup,
+  type UnitKind,
+} from '../domain.js';
+import { InputError } from '../errors.js';
+
+export function parseGroup(value: string, field: string): ScoreGroup {
+  const v = value.trim().toUpperCase();
+  if (isScoreGroup(v)) return v;
+  throw new InputError(field, `"${value}" is not a group; use one of ${SCORE_GROUPS.join(', ')}`);
+}
+
+/** A comma-separated list of groups (`TTTT,MDSH`); empty → undefined (all). */
+export function parseGroups(value: string | undefined, field: string): ScoreGroup[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return [...new Set(value.split(',').map((g) => parseGroup(g, field)))];
+}
+
+export function parsePeriodType(
+  value: string | undefined,
+  field: string,
+  def: PeriodType = 'year',
+): PeriodType {
+  if (value === undefined || value === '') return def;
+  const v = value.trim().toLowerCase();
+  if ((PERIOD_TYPES as readonly string[]).includes(v)) return v as PeriodType;
+  throw new InputError(field, `"${value}" is not a period; use one of ${PERIOD_TYPES.join(', ')}`);
+}
+
+export function parseDate(value: string | undefined, field: string): IsoDate | undefined {
+  if (value === undefined || value === '') return undefined;
+  const v = value.trim();
+  if (isIsoDate(v)) return v;
+  throw new InputError(field, `"${value}" is not a date; use YYYY-MM-DD, e.g. 2026-11-26`);
+}
+
+/** from ≤ to, when both are given. */
+export function checkRange(from: IsoDate | undefined, to: IsoDate | undefined, fromField: string): void {
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new InputError(fromField, `${from} is after the end of the range (${to})`);
+  }
+}
+
+const KINDS: readonly UnitKind[] = ['province', 'agency', 'commune'];
+
+export function parseKind(value: string | undefined, field: string): UnitKind | undefined {
+  if (value === undefined || value === '') return undefined;
+  const v = value.trim().toLowerCase();
+  if ((KINDS as readonly string[]).includes(v)) return v as UnitKind;
+  throw new InputError(field, `"${value}" is not a kind of unit; use agency, commune or province`);
+}
+
+export function parseYear(value: string | undefined, field: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^\d{4}$/.test(value.trim())) return Number(value);
+  throw new InputError(field, `"${value}" is not a year like 2026`);
+}
+
+export function parseLimit(value: string | undefined, field: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^\d{1,6}$/.test(value.trim())) return Number(value);
+  throw new InputError(field, `"${value}" is not a whole number`);
+}
+
+/** One of a fixed list of values. */
+export function parseOneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  field: string,
+): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(field, `"${value}" is not one of ${allowed.join(', ')}`);
+}
