@@ -1,0 +1,276 @@
+/**
+ * The daily digest, rendered from stored facts: a subject with the province, report date
+ * and counts; tables of new falls, still-open ones and recoveries; the province's total and
+ * rank; links to the portal and to each unit's history page. HTML with inline styles only
+ * (mail clients drop <style> and block images, so there are none) plus an equivalent plain
+ * text. Pure.
+ */
+
+import type { FallReason } from '../detect/explain-fall.js';
+import { fmtDate, fmtDelta, fmtPoints } from '../detect/format-vi.js';
+import { daysBetween, GROUP_LABELS, type IsoDate, type Period, type ScoreGroup } from '../domain.js';
+import type { AlertRow, DigestFacts, EventRow } from '../store/alerts.js';
+
+export interface DigestLinks {
+  /** The portal's public evaluation page. */
+  readonly portalUrl: string;
+  /** Base of the history web page (`${publicUrl}/units/<id>`). */
+  readonly publicUrl: string;
+}
+
+export interface DigestOptions extends DigestLinks {
+  /** Province name to show (the unit's own name is used when absent). */
+  readonly provinceName?: string;
+  /** Classification label of a total score (config.classBands). */
+  readonly classify: (total: number | null) => string | null;
+}
+
+export interface RenderedMail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+export interface DigestCounts {
+  readonly opened: number;
+  readonly worsened: number;
+  readonly recovered: number;
+  readonly bandDown: number;
+  readonly provinceFall: number;
+}
+
+/** The counts that decide whether a digest is due (any of them non-zero). */
+export function countDigestEvents(events: readonly Pick<EventRow, 'kind'>[]): DigestCounts {
+  const n = (k: string) => events.filter((e) => e.kind === k).length;
+  return {
+    opened: n('opened'),
+    worsened: n('worsened'),
+    recovered: n('recovered'),
+    bandDown: n('band-down'),
+    provinceFall: n('province-fall'),
+  };
+}
+
+export function isDigestDue(c: DigestCounts): boolean {
+  return c.opened + c.worsened + c.recovered + c.bandDown + c.provinceFall > 0;
+}
+
+/** "năm 2026", "quý 4/2026", "tháng 11/2026". */
+export function periodLabel(p: Period): string {
+  if (p.type === 'year') return `năm ${p.year}`;
+  if (p.type === 'quarter') return `quý ${p.number}/${p.year}`;
+  return `tháng ${p.number}/${p.year}`;
+}
+
+function groupLabel(g: ScoreGroup): string {
+  return `${GROUP_LABELS[g]} (${g})`;
+}
+
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function unitLabel(u: { unitName: string; unitCode: string | null; unitKind: string }): string {
+  return u.unitKind === 'province' ? `${u.unitName} (toàn tỉnh)` : u.unitName;
+}
+
+function gapNote(e: Pick<EventRow, 'gapDays' | 'comparedOn'>): string | null {
+  if (e.gapDays === null || e.gapDays <= 1 || e.comparedOn === null) return null;
+  return `so với ngày ${fmtDate(e.comparedOn)}, cách ${e.gapDays} ngày`;
+}
+
+function reasonsOf(e: { detail: { reasons?: readonly FallReason[] } }): string[] {
+  return (e.detail.reasons ?? []).map((r) => r.text);
+}
+
+interface Table {
+  readonly headers: readonly string[];
+  /** Cells as [text, html]; html already escaped. */
+  readonly rows: ReadonlyArray<ReadonlyArray<{ text: string; html: string; align?: 'right' }>>;
+}
+
+const cell = (text: string, align?: 'right') => ({ text, html: esc(text), align });
+
+function unitCell(
+  u: { unitId: string; unitName: string; unitCode: string | null; unitKind: string },
+  publicUrl: string,
+) {
+  const label = unitLabel(u);
+  const href = `${publicUrl.replace(/\/$/, '')}/units/${u.unitId}`;
+  const code = u.unitCode ? `<br><span style="color:#555;font-size:12px">${esc(u.unitCode)}</span>` : '';
+  return { text: label, html: `<a href="${esc(href)}" style="color:#0b4f9c">${esc(label)}</a>${code}` };
+}
+
+function groupCell(g: ScoreGroup, p: Period) {
+  return {
+    text: `${groupLabel(g)}, ${periodLabel(p)}`,
+    html: `${esc(groupLabel(g))}<br><span style="color:#555;font-size:12px">${esc(periodLabel(p))}</span>`,
+  };
+}
+
+function htmlTable(t: Table): string {
+  const th = t.headers
+    .map(
+      (h) =>
+        `<th style="text-align:left;padding:6px 8px;border:1px solid #c8c8c8;background:#eef2f7;font-weight:bold">${esc(h)}</th>`,
+    )
+    .join('');
+  const trs = t.rows
+    .map(
+      (r) =>
+        `<tr>${r
+          .map(
+            (c) =>
+              `<td style="padding:6px 8px;border:1px solid #c8c8c8;vertical-align:top${c.align === 'right' ? ';text-align:right;white-space:nowrap' : ''}">${c.html}</td>`,
+          )
+          .join('')}</tr>`,
+    )
+    .join('');
+  return `<table style="border-collapse:collapse;width:100%;font-size:14px;margin:4px 0 16px" cellpadding="0" cellspacing="0"><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
+}
+
+function textTable(t: Table): string {
+  return t.rows
+    .map((r) => `- ${r.map((c, i) => (i === 0 ? c.text : `${t.headers[i]}: ${c.text}`)).join(' | ')}`)
+    .join('\n');
+}
+
+function daysOpen(openedOn: IsoDate, on: IsoDate): number {
+  return daysBetween(openedOn, on);
+}
+
+/** Render the digest of one province and report date. */
+export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
+  const province = o.provinceName ?? f.province.name;
+  const date = fmtDate(f.reportDate);
+  const counts = countDigestEvents(f.events);
+  const falls = f.events.filter((e) => e.kind === 'opened' || e.kind === 'worsened');
+  const recovered = f.events.filter((e) => e.kind === 'recovered');
+  const bandDowns = f.events.filter((e) => e.kind === 'band-down');
+  const provinceFalls = f.events.filter((e) => e.kind === 'province-fall');
+  const notes = f.events.filter((e) => e.kind === 'new-epoch' || e.kind === 'closed');
+
+  const parts = [`${counts.opened} giảm mới`, `${counts.worsened} giảm thêm`, `${counts.recovered} phục hồi`];
+  if (counts.bandDown > 0) parts.push(`${counts.bandDown} xuống loại`);
+  const subject = `[dvc-index] ${province} – số liệu ngày ${date}: ${parts.join(', ')}`;
+
+  const fallTable: Table = {
+    headers: ['Đơn vị', 'Nhóm chỉ số', 'Trước → sau', 'Thay đổi', 'Nguyên nhân'],
+    rows: falls.map((e) => {
+      const why = reasonsOf(e);
+      const gap = gapNote(e);
+      const status =
+        e.kind === 'worsened'
+          ? `giảm thêm (mốc ${fmtPoints(e.baseline)}, từ ${fmtDate(e.openedOn ?? f.reportDate)})`
+          : 'giảm mới';
+      const whyText = [status, ...(gap ? [gap] : []), ...why].join('; ');
+      return [
+        unitCell(e, o.publicUrl),
+        groupCell(e.group, e.period),
+        cell(`${fmtPoints(e.before)} → ${fmtPoints(e.after)}`, 'right'),
+        cell(e.before !== null && e.after !== null ? fmtDelta(e.after - e.before) : '–', 'right'),
+        {
+          text: whyText,
+          html: [
+            `<strong>${esc(status)}</strong>`,
+            ...(gap ? [`<em>${esc(gap)}</em>`] : []),
+            ...why.map((w) => esc(w)),
+          ].join('<br>'),
+        },
+      ];
+    }),
+  };
+  const openTable: Table = {
+    headers: ['Đơn vị', 'Nhóm chỉ số', 'Mốc → hiện tại', 'Thấp nhất', 'Từ ngày'],
+    rows: f.stillOpen.map((a: AlertRow) => [
+      unitCell(a, o.publicUrl),
+      groupCell(a.group, a.period),
+      cell(`${fmtPoints(a.baseline)} → ${fmtPoints(a.current)}`, 'right'),
+      cell(fmtPoints(a.worst), 'right'),
+      cell(`${fmtDate(a.openedOn)} (${daysOpen(a.openedOn, f.reportDate)} ngày)`),
+    ]),
+  };
+  const recoveredTable: Table = {
+    headers: ['Đơn vị', 'Nhóm chỉ số', 'Mốc', 'Hiện tại', 'Thấp nhất', 'Giảm từ ngày'],
+    rows: recovered.map((e) => [
+      unitCell(e, o.publicUrl),
+      groupCell(e.group, e.period),
+      cell(fmtPoints(e.baseline), 'right'),
+      cell(fmtPoints(e.after), 'right'),
+      cell(fmtPoints(e.worst), 'right'),
+      cell(e.openedOn ? `${fmtDate(e.openedOn)} (${daysOpen(e.openedOn, f.reportDate)} ngày)` : '–'),
+    ]),
+  };
+
+  const total = f.provinceTotal;
+  const totalLine = total
+    ? `Tổng điểm của tỉnh (năm): ${fmtPoints(total.score)}/100${
+        o.classify(total.score) ? ` – xếp loại ${o.classify(total.score)}` : ''
+      }${total.rank !== null ? `, xếp hạng ${total.rank}${total.rankOf !== null ? `/${total.rankOf}` : ''}` : ''}.`
+    : 'Chưa có tổng điểm của tỉnh cho ngày này.';
+  const flagLines = [
+    ...provinceFalls.map(
+      (e) =>
+        `Cảnh báo: ${GROUP_LABELS[e.group].toLowerCase()} của toàn tỉnh giảm ${fmtDelta((e.after ?? 0) - (e.before ?? 0))} điểm (${fmtPoints(e.before)} → ${fmtPoints(e.after)}, ${periodLabel(e.period)}${gapNote(e) ? `; ${gapNote(e)}` : ''}).`,
+    ),
+    ...bandDowns.map(
+      (e) =>
+        `Xuống loại: ${unitLabel(e)} từ ${String(e.detail.fromBand)} xuống ${String(e.detail.toBand)} (tổng điểm ${fmtPoints(e.before)} → ${fmtPoints(e.after)}, ${periodLabel(e.period)}).`,
+    ),
+  ];
+  const noteLines = notes.map((e) => {
+    if (e.kind === 'new-epoch')
+      return `${unitLabel(e)}, ${groupLabel(e.group)}: thang điểm đổi từ ${fmtPoints(e.detail.fromMax as number | null)} sang ${fmtPoints(e.detail.toMax as number | null)} (đổi cách tính) – không so sánh với trước.`;
+    const why = e.detail.resolution === 'period-ended' ? 'kỳ đánh giá đã kết thúc' : 'thang điểm đã thay đổi';
+    return `${unitLabel(e)}, ${groupLabel(e.group)}: đợt giảm từ ${e.openedOn ? fmtDate(e.openedOn) : '–'} được đóng vì ${why}.`;
+  });
+  const portal = o.portalUrl;
+
+  const sections: Array<{ title: string; table: Table; empty: string }> = [
+    { title: `Giảm điểm mới (${falls.length})`, table: fallTable, empty: 'Không có đơn vị giảm điểm mới.' },
+    { title: `Vẫn đang giảm, chưa phục hồi (${f.stillOpen.length})`, table: openTable, empty: 'Không có.' },
+    { title: `Đã phục hồi (${recovered.length})`, table: recoveredTable, empty: 'Không có.' },
+  ];
+
+  const heading = `Chỉ số phục vụ người dân, doanh nghiệp – ${province}`;
+  const text = [
+    heading,
+    `Số liệu ngày ${date}`,
+    '',
+    totalLine,
+    ...flagLines,
+    '',
+    ...sections.flatMap((s) => [
+      s.title.toUpperCase(),
+      s.table.rows.length ? textTable(s.table) : s.empty,
+      '',
+    ]),
+    ...(noteLines.length ? ['GHI CHÚ', ...noteLines.map((n) => `- ${n}`), ''] : []),
+    `Xem trên Cổng Dịch vụ công quốc gia: ${portal}`,
+    `Lịch sử điểm của tỉnh: ${o.publicUrl.replace(/\/$/, '')}/units/${f.province.id}`,
+    '',
+    'Thư gửi tự động từ dvc-index. "Mốc" là điểm trước khi giảm; một đợt giảm kết thúc khi điểm trở lại bằng hoặc cao hơn mốc.',
+  ].join('\n');
+
+  const p = (s: string, style = '') => `<p style="margin:0 0 8px${style}">${s}</p>`;
+  const html = `<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(subject)}</title></head>
+<body style="margin:0;padding:16px;background:#ffffff;color:#1a1a1a;font-family:Arial,'Helvetica Neue',Helvetica,sans-serif;font-size:14px;line-height:1.45">
+<div style="max-width:900px">
+<h1 style="font-size:20px;margin:0 0 4px">${esc(heading)}</h1>
+${p(`Số liệu ngày <strong>${esc(date)}</strong>`, ';color:#555')}
+${p(esc(totalLine), ';font-size:15px')}
+${flagLines.map((l) => p(`<strong>${esc(l)}</strong>`, ';color:#a4000f')).join('\n')}
+${sections
+  .map(
+    (s) =>
+      `<h2 style="font-size:16px;margin:18px 0 6px">${esc(s.title)}</h2>\n${s.table.rows.length ? htmlTable(s.table) : p(esc(s.empty), ';color:#555')}`,
+  )
+  .join('\n')}
+${noteLines.length ? `<h2 style="font-size:16px;margin:18px 0 6px">Ghi chú</h2><ul style="margin:0 0 12px;padding-left:20px">${noteLines.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
+${p(`Xem trên Cổng Dịch vụ công quốc gia: <a href="${esc(portal)}" style="color:#0b4f9c">${esc(portal)}</a>`)}
+${p(`Lịch sử điểm của tỉnh: <a href="${esc(`${o.publicUrl.replace(/\/$/, '')}/units/${f.province.id}`)}" style="color:#0b4f9c">${esc(`${o.publicUrl.replace(/\/$/, '')}/units/${f.province.id}`)}</a>`)}
+${p('Thư gửi tự động từ dvc-index. &quot;Mốc&quot; là điểm trước khi giảm; một đợt giảm kết thúc khi điểm trở lại bằng hoặc cao hơn mốc.', ';color:#555;font-size:12px')}
+</div></body></html>
+`;
+  return { subject, text, html };
+}
