@@ -23,7 +23,7 @@
  * | CLGQ | ONLINE_ON_TIME_DOSSIERS | onlineOnTimeSum / channelOnlineSum | online dossiers settled on time (on time + overdue = online, checked) (parent only) |
  *
  * provide-online-tree children carry scores only, so they get no metrics. A derived metric is
- * emitted when at least one of its two counts is present; a missing or null count is null.
+ * emitted when the row has its numerator field; a missing or null denominator is null.
  */
 import { type GroupCode, nfc, type UnitKind } from '../domain.js';
 import {
@@ -164,7 +164,7 @@ function derivedMetrics(call: TreeCall, unitId: string, row: JsonObject, path: s
   for (const d of DERIVED[call]) {
     const num = readOptionalNumber(call, row, d.numerator, path);
     const den = readOptionalNumber(call, row, d.denominator, path);
-    if (num === undefined && den === undefined) continue;
+    if (num === undefined) continue; // the row does not count this at all (e.g. the parent's overdue)
     const numerator = num ?? null;
     const denominator = den ?? null;
     const ratio = d.portalRatio
