@@ -63,9 +63,11 @@
  *   so that metric scores add up to the group score. For TTTT, `paidOnline`/`withFees` set the
  *   dossiers paid online / dossiers with fees or charges
  *   (`totalDossierOnlinePaymentSuccess` / `totalDossierFinancialObligation`).
- * - **Data quality.** `quality` ({status, message}) is shown on the group's first metric as
- *   `dataQualityStatus`/`dataQualityMessage`; only Shape-A groups (CKMB, MDSH, MDHL) carry
- *   such fields in the real answers, so it is rejected on tree groups.
+ * - **Data quality.** `quality` ({status, message}) is shown as `dataQualityStatus` /
+ *   `dataQualityMessage` on the group's flag metric (CKMB `DOSSIER_SYNC`, MDSH
+ *   `ORIGINAL_RESULT_AVAILABLE`, MDHL `DOSSIER_RECEIVING_SATISFACTION`); only Shape-A groups
+ *   carry such fields in the real answers, so it is rejected on tree groups. Generated metrics
+ *   carry no flag unless `quality` (or a given metric row) says so.
  * - **Missing.** `missing: true` leaves the unit out of that group's list (the province list and
  *   the other groups still have it) — what the portal does when a unit is not computed yet.
  */
