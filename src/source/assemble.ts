@@ -224,7 +224,7 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
         });
     for (const u of c.parsed.units) {
       if (u.id === provinceId || u.kind === 'province') continue;
-      if (!listed.has(u.id) && !units.has(u.id))
+      if (!listed.has(u.id))
         problems.push({
           kind: 'unknown-unit',
           call: c.call,
