@@ -1,0 +1,363 @@
+/**
+ * `dvc-index demo`: the whole product on this machine in a few minutes, without the real
+ * portal or a mail server. Against the local PostgreSQL (DATABASE_URL; the database is
+ * created when missing) and Redis (REDIS_URL, a unique queue prefix removed afterwards) it
+ * starts the replay portal with the bundled Điện Biên scenario and an SMTP catcher, runs the
+ * real pipeline (queues, workers, Chromium) once per report date while stepping the replay
+ * portal's date, then prints the report, two histories and the alerts with the real commands.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { type Config, loadConfig } from '../config.js';
+import type { IsoDate } from '../domain.js';
+import { InputError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { startPipeline } from '../main.js';
+import { loadScenario, scenarioDates } from '../replay/scenario.js';
+import { startReplayPortal } from '../replay/server.js';
+import { enqueueCollect } from '../schedule/enqueue-collect.js';
+import { createPool } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { getRun, type Run, TERMINAL_STATUSES } from '../store/runs.js';
+import { evictionPolicyError } from './preflight.js';
+import { connectRedisOnce, ensureDatabase, readRedisPolicy, redactUrl } from './services.js';
+import { startSmtpCatcher } from './smtp-catcher.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Out = Pick<NodeJS.WriteStream, 'write'>;
+
+/** The package root (where package.json and bin/ are), from src/ops or dist/src/ops. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'bin', 'dvc-index.js')))
+      return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('cannot find the dvc-index package root (package.json + bin/dvc-index.js)');
+}
+
+export const DEMO_SCENARIO = 'scenarios/dien-bien-demo.json';
+/** Time allowed to one day's run end to end before the demo gives up. */
+const DAY_TIMEOUT_MS = 120_000;
+
+export interface DemoOptions {
+  /** Only the first N report dates of the scenario. */
+  readonly days?: number;
+  /** Where the caught mails go as .eml files (default: a new temp folder). */
+  readonly outbox?: string;
+  /** Scenario file (default: the bundled Điện Biên scenario). */
+  readonly scenario?: string;
+}
+
+export interface DemoDay {
+  readonly reportDate: IsoDate;
+  readonly run: Run;
+  readonly seconds: number;
+  readonly mails: number;
+}
+
+export interface DemoResult {
+  readonly databaseUrl: string;
+  readonly database: 'created' | 'reset' | 'existing';
+  readonly days: readonly DemoDay[];
+  readonly outbox: string;
+  readonly mailFiles: readonly string[];
+  readonly seconds: number;
+}
+
+/**
+ * The demo's configuration: the user's environment, with what must be local forced (the
+ * replay portal, the SMTP catcher, a private queue prefix, no pause between requests to a
+ * local server) and quieter defaults where the user set nothing.
+ */
+export function demoConfig(
+  env: Env,
+  forced: { portalUrl: string; smtpUrl: string; queuePrefix: string },
+): Config {
+  return loadConfig({
+    ...env,
+    PORTAL_BASE_URL: forced.portalUrl,
+    SMTP_URL: forced.smtpUrl,
+    QUEUE_PREFIX: forced.queuePrefix,
+    PORTAL_MIN_GAP_MS: '0',
+    PORTAL_JITTER_MS: '0',
+    CATCH_UP: 'false',
+    PROVINCES: 'H18',
+    PERIODS: env.PERIODS ?? 'year',
+    JOB_BACKOFF_MS: env.JOB_BACKOFF_MS ?? '1000',
+    ALERT_TO: env.ALERT_TO || 'so-tttt@dienbien.example.gov.vn',
+    ALERT_NO_DATA_BY: '',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+  });
+}
+
+/**
+ * Make DATABASE_URL's database ready for the demo: created when missing; an earlier demo's
+ * database is dropped and created again (so the demo can be run twice); a database holding
+ * real history is refused, because the demo's invented days would mix with it.
+ */
+export async function prepareDemoDatabase(databaseUrl: string): Promise<'created' | 'reset' | 'existing'> {
+  const { created } = await ensureDatabase(databaseUrl);
+  if (created) return 'created';
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const c = new pg.Client({ connectionString: databaseUrl });
+  c.on('error', () => undefined);
+  let total = 0;
+  let real = 0;
+  try {
+    await c.connect();
+    const has = await c.query<{ t: string | null }>(`select to_regclass('runs')::text as t`);
+    if (has.rows[0]?.t) {
+      const r = await c.query<{ total: string; real: string }>(
+        `select count(*) as total, count(*) filter (where trigger not in ('demo', 'gap')) as real from runs`,
+      );
+      total = Number(r.rows[0]?.total ?? 0);
+      real = Number(r.rows[0]?.real ?? 0);
+    }
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  if (real > 0) {
+    throw new InputError(
+      'DATABASE_URL',
+      `database "${name}" already holds ${real} real run(s); the demo's invented days would mix with them. ` +
+        `Point DATABASE_URL at another database, e.g. ${redactUrl(withDatabase(databaseUrl, 'dvc_index_demo'))}`,
+    );
+  }
+  if (total === 0) return 'existing';
+  const admin = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  return 'reset';
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Delete every key of a queue prefix (the demo's private queues). */
+async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const r = connectRedisOnce(redisUrl);
+  try {
+    await r.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Run one of our own commands as a child process and return what it printed. */
+function runCommand(args: string[], env: Env): Promise<string> {
+  const root = packageRoot();
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin', 'dvc-index.js'), ...args],
+      { cwd: root, env: { ...env } as NodeJS.ProcessEnv, maxBuffer: 32 * 1024 * 1024, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve(err ? `${stdout}${stderr || err.message}\n` : stdout);
+      },
+    );
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Pick two (unit, group) pairs worth showing: the first alert episodes, else the province. */
+async function pickHistories(
+  pool: pg.Pool,
+  provinceCode: string,
+): Promise<Array<{ unitId: string; name: string; group: string }>> {
+  const out: Array<{ unitId: string; name: string; group: string }> = [];
+  const has = await pool.query<{ t: string | null }>(`select to_regclass('alerts')::text as t`);
+  if (has.rows[0]?.t) {
+    const res = await pool.query<{ id: string; name: string; grp: string }>(
+      `select u.id, u.name, a.grp from alerts a join units u on u.id = a.unit_id
+       where a.province_code = $1 order by a.opened_on, a.id limit 2`,
+      [provinceCode],
+    );
+    for (const r of res.rows) out.push({ unitId: r.id, name: r.name, group: r.grp });
+  }
+  const fill = await pool.query<{ id: string; name: string; kind: string }>(
+    `select u.id, u.name, u.kind from units u
+     where u.code = $1 or u.province_id = (select id from units where code = $1 and kind = 'province')
+     order by (u.kind = 'province') desc, u.kind, u.code limit 3`,
+    [provinceCode],
+  );
+  for (const r of fill.rows) {
+    if (out.length >= 2) break;
+    const group = out.some((o) => o.group === 'TTTT') ? 'MDSH' : 'TTTT';
+    if (!out.some((o) => o.unitId === r.id && o.group === group))
+      out.push({ unitId: r.id, name: r.name, group });
+  }
+  return out;
+}
+
+/** Run the demo; writes its progress and the final printouts to `out`. */
+export async function runDemo(env: Env, opts: DemoOptions, out: Out): Promise<DemoResult> {
+  const started = Date.now();
+  // Validate the user's settings before touching anything (ConfigError → exit 2).
+  const base = demoConfig(env, {
+    portalUrl: 'http://127.0.0.1:1',
+    smtpUrl: 'smtp://127.0.0.1:1',
+    queuePrefix: 'dvc-demo',
+  });
+  const root = packageRoot();
+  const scenarioFile = path.resolve(opts.scenario ?? path.join(root, DEMO_SCENARIO));
+  const scenario = await loadScenario(scenarioFile);
+  const allDates = scenarioDates(scenario);
+  if (
+    opts.days !== undefined &&
+    (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > allDates.length)
+  ) {
+    throw new InputError('--days', `must be a whole number between 1 and ${allDates.length}`);
+  }
+  const dates = allDates.slice(0, opts.days ?? allDates.length) as IsoDate[];
+  const provinceCode = scenario.province.code;
+
+  const { policy } = await readRedisPolicy(base.redisUrl);
+  if (policy !== 'noeviction' && base.redisRequireNoeviction) throw evictionPolicyError(policy);
+  const database = await prepareDemoDatabase(base.databaseUrl);
+  {
+    const pool = createPool(base.databaseUrl, undefined, 1);
+    try {
+      await migrate(pool);
+    } finally {
+      await pool.end();
+    }
+  }
+
+  const outbox = path.resolve(opts.outbox ?? mkdtempSync(path.join(tmpdir(), 'dvc-demo-outbox-')));
+  const catcher = await startSmtpCatcher({ dir: outbox });
+  const portal = await startReplayPortal({ scenario }, { port: 0, date: dates[0] });
+  const queuePrefix = `dvc-demo-${randomUUID().slice(0, 8)}`;
+  const config = demoConfig(env, { portalUrl: portal.url, smtpUrl: catcher.url, queuePrefix });
+  const log = createLogger(config, process.stderr);
+
+  out.write(
+    `dvc-index demo: ${scenario.province.name} (${provinceCode}), ${dates.length} report date(s) ` +
+      `${dates[0]} … ${dates.at(-1)}\n` +
+      `  database  ${redactUrl(config.databaseUrl)} (${database})\n` +
+      `  portal    replay portal ${portal.url} with ${scenarioFile.startsWith(root) ? path.relative(root, scenarioFile) : scenarioFile}\n` +
+      `  mail      SMTP catcher ${catcher.url}, saving .eml files to ${outbox}\n` +
+      `  queues    Redis ${redactUrl(config.redisUrl)}, prefix ${queuePrefix}\n\n`,
+  );
+
+  const days: DemoDay[] = [];
+  // The real clock: the report dates are explicit in each job, and the outbox compares its
+  // database-side timestamps with deps.now().
+  const pipeline = await startPipeline(config, log, { scheduler: false, http: false });
+  try {
+    for (const reportDate of dates) {
+      const t0 = Date.now();
+      const mailsBefore = catcher.mails.length;
+      portal.setDate(reportDate);
+      const { run } = await enqueueCollect(pipeline.deps, {
+        provinceCode,
+        reportDate,
+        trigger: 'demo',
+        periods: config.periods,
+      });
+      let cur: Run | null = run;
+      const deadline = Date.now() + DAY_TIMEOUT_MS;
+      for (;;) {
+        cur = await getRun(pipeline.deps.pool, run.id);
+        if (cur && TERMINAL_STATUSES.includes(cur.status) && cur.status !== 'gap') break;
+        if (Date.now() > deadline)
+          throw new Error(`run for ${reportDate} still ${cur?.status} after ${DAY_TIMEOUT_MS / 1000} s`);
+        await sleep(100);
+      }
+      // notify hands the mail to SMTP right after the run ends: give it a moment to arrive.
+      await waitForOutbox(pipeline.deps.pool, run.id, 10_000);
+      const day: DemoDay = {
+        reportDate,
+        run: cur,
+        seconds: (Date.now() - t0) / 1000,
+        mails: catcher.mails.length - mailsBefore,
+      };
+      days.push(day);
+      const units = (cur.summary as { ingest?: { units?: number } } | null)?.ingest?.units;
+      out.write(
+        `  ${reportDate}  ${cur.status.padEnd(7)} ${String(cur.requestCount).padStart(3)} requests  ` +
+          `${units === undefined ? '' : `${units} units  `}${day.seconds.toFixed(1)} s` +
+          `${day.mails > 0 ? `  ✉ ${day.mails} mail(s)` : ''}` +
+          `${cur.errorMessage ? `  ${cur.errorClass}: ${cur.errorMessage}` : ''}\n`,
+      );
+    }
+  } finally {
+    await pipeline.stop();
+    await portal.close();
+    await catcher.close();
+    await deleteQueueKeys(config.redisUrl, queuePrefix).catch(() => undefined);
+  }
+
+  // The printouts come from the real commands, exactly as a user would type them.
+  const cmdEnv: Env = {
+    ...env,
+    DATABASE_URL: config.databaseUrl,
+    PROVINCES: provinceCode,
+    LOG_LEVEL: 'warn',
+  };
+  const last = dates.at(-1)!;
+  const pool = createPool(config.databaseUrl, undefined, 1);
+  let histories: Awaited<ReturnType<typeof pickHistories>> = [];
+  try {
+    histories = await pickHistories(pool, provinceCode);
+  } finally {
+    await pool.end();
+  }
+  out.write(`\n== dvc-index report --province ${provinceCode} --date ${last}\n\n`);
+  out.write(await runCommand(['report', '--province', provinceCode, '--date', last], cmdEnv));
+  for (const h of histories) {
+    out.write(`\n== dvc-index history --unit ${h.unitId} --group ${h.group}   (${h.name})\n\n`);
+    out.write(await runCommand(['history', '--unit', h.unitId, '--group', h.group], cmdEnv));
+  }
+  out.write('\n== dvc-index alerts --status all\n\n');
+  out.write(await runCommand(['alerts', '--status', 'all'], cmdEnv));
+
+  const mailFiles = catcher.mails.map((m) => m.file);
+  const seconds = (Date.now() - started) / 1000;
+  out.write(
+    `\n${mailFiles.length} mail(s) delivered to the SMTP catcher, saved in ${outbox}\n` +
+      mailFiles.map((f) => `  ${path.basename(f)}\n`).join('') +
+      '\nThe web page (charts, sortable tables) reads the same database:\n' +
+      `  DATABASE_URL=${redactUrl(config.databaseUrl)} npx dvc-index serve\n` +
+      `  then open http://${config.httpHost}:${config.httpPort}/\n` +
+      `\ndemo finished in ${seconds.toFixed(0)} s\n`,
+  );
+  return { databaseUrl: config.databaseUrl, database, days, outbox, mailFiles, seconds };
+}
+
+/** Wait until the run's mails have left the outbox (sent or failed for good), bounded. */
+async function waitForOutbox(pool: pg.Pool, runId: string, timeoutMs: number): Promise<void> {
+  const has = await pool.query<{ t: string | null }>(`select to_regclass('outbox')::text as t`);
+  if (!has.rows[0]?.t) return;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await pool.query<{ n: string }>(
+      `select count(*) as n from outbox where run_id = $1 and state in ('pending', 'sending')`,
+      [runId],
+    );
+    if (Number(r.rows[0]?.n ?? 0) === 0) return;
+    await sleep(100);
+  }
+}
