@@ -48,6 +48,13 @@ async function detectedOn(db: Queryable, provinceCode: string, date: IsoDate): P
   return (res.rowCount ?? 0) > 0;
 }
 
+export interface FallReport {
+  readonly source: 'alerts' | 'day-over-day';
+  /** The date compared with (day-over-day only). */
+  readonly comparedOn: IsoDate | null;
+  readonly items: FallMark[];
+}
+
 /** Falls on `report.date` for the province (see the module comment for the source). */
 export async function readFalls(
   db: Queryable,
@@ -57,7 +64,7 @@ export async function readFalls(
     periodType: PeriodType;
     groups: readonly GroupCode[];
   },
-): Promise<{ source: 'alerts' | 'day-over-day'; comparedOn: IsoDate | null; falls: FallMark[] }> {
+): Promise<FallReport> {
   const { report } = opts;
   if ((await hasAlertTables(db)) && (await detectedOn(db, opts.provinceCode, report.date))) {
     const falls = await readAlertFalls(db, {
@@ -68,15 +75,15 @@ export async function readFalls(
     return {
       source: 'alerts',
       comparedOn: null,
-      falls: (falls ?? []).filter((f) => opts.groups.includes(f.group)),
+      items: (falls ?? []).filter((f) => opts.groups.includes(f.group)),
     };
   }
   const prevDate = await readPreviousReportDate(db, report.provinceId, report.date, opts.periodType);
-  if (!prevDate) return { source: 'day-over-day', comparedOn: null, falls: [] };
+  if (!prevDate) return { source: 'day-over-day', comparedOn: null, items: [] };
   const previous = await readProvinceReport(db, {
     provinceId: report.provinceId,
     date: prevDate,
     periodType: opts.periodType,
   });
-  return { source: 'day-over-day', comparedOn: prevDate, falls: compareDays(report, previous, opts.groups) };
+  return { source: 'day-over-day', comparedOn: prevDate, items: compareDays(report, previous, opts.groups) };
 }

@@ -7,8 +7,7 @@ import type { IsoDate, PeriodType } from '../domain.js';
 import { InputError } from '../errors.js';
 import { type ProvinceTable, toProvinceTable } from '../report/province-table.js';
 import type { Queryable } from '../store/db.js';
-import type { FallMark } from './alerts.js';
-import { readFalls } from './falls.js';
+import { type FallReport, readFalls } from './falls.js';
 import { type ProvinceReportInput, readLatestReportDate, readProvinceReport } from './report.js';
 import { defaultProvinceCode, resolveProvince, type UnitRow } from './units.js';
 
@@ -59,7 +58,7 @@ export async function readReportFalls(
   config: Pick<Config, 'alertGroups'>,
   report: ProvinceReport,
   periodType: PeriodType,
-): Promise<{ source: 'alerts' | 'day-over-day'; comparedOn: IsoDate | null; falls: FallMark[] }> {
+): Promise<FallReport> {
   return readFalls(db, {
     provinceCode: report.province.code ?? '',
     report: report.input,

@@ -166,3 +166,17 @@ async function hasUnitScores(
   );
   return (res.rowCount ?? 0) > 0;
 }
+
+/** First and last report dates with the province's own TOTAL of this period type. */
+export async function readDateRange(
+  db: Queryable,
+  provinceId: string,
+  periodType: PeriodType = 'year',
+): Promise<{ first: IsoDate | null; last: IsoDate | null }> {
+  const res = await db.query<{ first: string | null; last: string | null }>(
+    `select to_char(min(report_date), 'YYYY-MM-DD') as first, to_char(max(report_date), 'YYYY-MM-DD') as last
+       from scores where unit_id = $1 and grp = 'TOTAL' and period_type = $2`,
+    [provinceId, periodType],
+  );
+  return { first: res.rows[0]?.first ?? null, last: res.rows[0]?.last ?? null };
+}

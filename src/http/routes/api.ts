@@ -1,0 +1,202 @@
+/**
+ * The read-only JSON API and its CSV exports. Every parameter goes through the shared
+ * parsers (src/query/inputs.ts), so a bad date, an unknown group or an unknown unit is a 400
+ * naming the parameter. CSV is UTF-8 with a BOM (Excel), one row per unit-date, empty cells
+ * for "no value".
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toCsv } from '../../cli/format.js';
+import type { Config } from '../../config.js';
+import { GROUP_CODES, type GroupCode, SCORE_GROUPS } from '../../domain.js';
+import { InputError } from '../../errors.js';
+import { listAlerts } from '../../query/alerts.js';
+import { readAllUnitHistory, readUnitHistory } from '../../query/history.js';
+import {
+  checkRange,
+  parseDate,
+  parseGroup,
+  parseGroups,
+  parseKind,
+  parseLimit,
+  parseOneOf,
+  parsePeriodType,
+  parseYear,
+} from '../../query/inputs.js';
+import { buildProvinceReport, readReportFalls } from '../../query/province-report.js';
+import { readDateRange } from '../../query/report.js';
+import { listRuns, RUN_STATUSES } from '../../query/runs.js';
+import { readSubMetrics } from '../../query/sub-metrics.js';
+import { historyCsvColumns, reportCsvColumns, reportCsvRows } from '../../query/tables.js';
+import { listUnits, resolveProvince, resolveUnit } from '../../query/units.js';
+import type { Pool } from '../../store/db.js';
+
+type Query = Record<string, unknown>;
+
+/** One query parameter as text; repeating it is an error rather than a silent pick. */
+function param(req: FastifyRequest, name: string): string | undefined {
+  const v = (req.query as Query | undefined)?.[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new InputError(name, 'was given more than once; give it once');
+  return v;
+}
+
+function sendCsv(reply: FastifyReply, filename: string, body: string): FastifyReply {
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+    .send(body);
+}
+
+function wantsCsv(req: FastifyRequest): boolean {
+  return parseOneOf(param(req, 'format'), ['json', 'csv'] as const, 'format') === 'csv';
+}
+
+export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; pool: Pool }): void {
+  const { config, pool } = deps;
+
+  app.get('/api/units', async (req) => {
+    const kind = parseKind(param(req, 'kind'), 'kind');
+    const items = await listUnits(pool, { province: param(req, 'province'), kind, q: param(req, 'q') });
+    return { items };
+  });
+
+  app.get('/api/units/:id', async (req) => {
+    const unit = await resolveUnit(pool, (req.params as { id: string }).id, 'id');
+    return { unit };
+  });
+
+  const history = async (req: FastifyRequest, reply: FastifyReply, forceCsv: boolean) => {
+    const csv = forceCsv || wantsCsv(req);
+    const groups = parseGroups(param(req, 'group'), 'group') ?? [...SCORE_GROUPS];
+    const periodType = parsePeriodType(param(req, 'period'), 'period');
+    const periodYear = parseYear(param(req, 'year'), 'year');
+    const from = parseDate(param(req, 'from'), 'from');
+    const to = parseDate(param(req, 'to'), 'to');
+    checkRange(from, to, 'from');
+    const limit = parseLimit(param(req, 'limit'), 'limit');
+    const after = param(req, 'after');
+    const unit = await resolveUnit(pool, (req.params as { id: string }).id, 'id');
+    const q = { unitId: unit.id, groups, periodType, periodYear, from, to };
+    if (csv) {
+      // An export is the whole selection, not a page.
+      const points = await readAllUnitHistory(pool, q);
+      const body = toCsv(
+        points.map((point) => ({ unit, point })),
+        historyCsvColumns(groups),
+        { bom: true },
+      );
+      return sendCsv(reply, `lich-su-${unit.code ?? unit.id}-${periodType}${periodYear ?? ''}.csv`, body);
+    }
+    const page = await readUnitHistory(pool, { ...q, after, limit });
+    return { unit, periodType, groups, items: page.items, nextCursor: page.nextCursor };
+  };
+  app.get('/api/units/:id/history', (req, reply) => history(req, reply, false));
+  app.get('/api/units/:id/history/export.csv', (req, reply) => history(req, reply, true));
+
+  app.get('/api/units/:id/metrics', async (req) => {
+    const groups = (parseGroups(param(req, 'group'), 'group') ?? ['TTTT', 'MDSH']).map((g) => {
+      if (g === 'TOTAL')
+        throw new InputError('group', `TOTAL has no sub-metrics; use one of ${GROUP_CODES.join(', ')}`);
+      return g as GroupCode;
+    });
+    const from = parseDate(param(req, 'from'), 'from');
+    const to = parseDate(param(req, 'to'), 'to');
+    checkRange(from, to, 'from');
+    const periodType = parsePeriodType(param(req, 'period'), 'period');
+    const periodYear = parseYear(param(req, 'year'), 'year');
+    const limit = parseLimit(param(req, 'limit'), 'limit');
+    const unit = await resolveUnit(pool, (req.params as { id: string }).id, 'id');
+    const page = await readSubMetrics(pool, {
+      unitId: unit.id,
+      groups,
+      periodType,
+      periodYear,
+      from,
+      to,
+      after: param(req, 'after'),
+      limit,
+    });
+    return { unit, periodType, groups, items: page.items, nextCursor: page.nextCursor };
+  });
+
+  const report = async (req: FastifyRequest, reply: FastifyReply, forceCsv: boolean) => {
+    const csv = forceCsv || wantsCsv(req);
+    const date = parseDate(param(req, 'date'), 'date');
+    const periodType = parsePeriodType(param(req, 'period'), 'period');
+    const built = await buildProvinceReport(pool, config, {
+      province: param(req, 'province'),
+      date,
+      periodType,
+      fields: { province: 'province', date: 'date' },
+    });
+    const { input, table } = built;
+    if (csv) {
+      const body = toCsv(reportCsvRows(table), reportCsvColumns(input.date, input.period, periodType), {
+        bom: true,
+      });
+      return sendCsv(reply, `bao-cao-${built.province.code ?? 'tinh'}-${input.date}-${periodType}.csv`, body);
+    }
+    const falls = await readReportFalls(pool, config, built, periodType);
+    const range = await readDateRange(pool, built.province.id, periodType);
+    return {
+      date: input.date,
+      periodType,
+      period: input.period,
+      dates: range,
+      classBands: config.classBands,
+      falls,
+      ...table,
+    };
+  };
+  app.get('/api/report', (req, reply) => report(req, reply, false));
+  app.get('/api/report/export.csv', (req, reply) => report(req, reply, true));
+
+  app.get('/api/alerts', async (req) => {
+    const province = param(req, 'province');
+    if (province !== undefined) await resolveProvince(pool, province, 'province');
+    const unitRef = param(req, 'unit');
+    const unit = unitRef === undefined ? undefined : await resolveUnit(pool, unitRef, 'unit');
+    const groupText = param(req, 'group');
+    let group: GroupCode | undefined;
+    if (groupText !== undefined) {
+      const g = parseGroup(groupText, 'group');
+      if (g === 'TOTAL')
+        throw new InputError('group', `alerts are per group; use one of ${GROUP_CODES.join(', ')}`);
+      group = g;
+    }
+    const from = parseDate(param(req, 'from'), 'from');
+    const to = parseDate(param(req, 'to'), 'to');
+    checkRange(from, to, 'from');
+    const page = await listAlerts(pool, {
+      province,
+      unitId: unit?.id,
+      status: parseOneOf(param(req, 'status'), ['open', 'resolved'] as const, 'status'),
+      group,
+      periodType:
+        param(req, 'period') === undefined ? undefined : parsePeriodType(param(req, 'period'), 'period'),
+      from,
+      to,
+      after: param(req, 'after'),
+      limit: parseLimit(param(req, 'limit'), 'limit'),
+    });
+    return page;
+  });
+
+  app.get('/api/runs', async (req) => {
+    const from = parseDate(param(req, 'from'), 'from');
+    const to = parseDate(param(req, 'to'), 'to');
+    checkRange(from, to, 'from');
+    const province = param(req, 'province');
+    if (province !== undefined && !/^H\d{2}$/i.test(province)) {
+      throw new InputError('province', `"${province}" is not a province code like H18`);
+    }
+    return listRuns(pool, {
+      province,
+      status: parseOneOf(param(req, 'status'), RUN_STATUSES, 'status'),
+      from,
+      to,
+      after: param(req, 'after'),
+      limit: parseLimit(param(req, 'limit'), 'limit'),
+    });
+  });
+}
