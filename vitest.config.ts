@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+    // The JSON report lets .ci/run print one plain 'N passed, N failed' line at the end.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });
