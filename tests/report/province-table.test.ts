@@ -85,7 +85,7 @@ function smallProvince(): { units: UnitObservation[]; scores: ScoreObservation[]
 
 describe('toProvinceTable', () => {
   it('has exactly the contract shape', () => {
-    const t = toProvinceTable({ provinceId: PHU_THO_ID, ...phuTho }, config);
+    const t = toProvinceTable(phuTho, config);
     expect(Object.keys(t)).toEqual(['province', 'agencies', 'communes']);
     expect(Object.keys(t.province)).toEqual([
       'id',
@@ -110,7 +110,7 @@ describe('toProvinceTable', () => {
   });
 
   it("shows Phú Thọ's real figures, and units without a TOTAL as null (never 0)", () => {
-    const t = toProvinceTable({ provinceId: PHU_THO_ID, ...phuTho }, config);
+    const t = toProvinceTable(phuTho, config);
     expect(t.province).toEqual({
       id: PHU_THO_ID,
       code: 'H44',
