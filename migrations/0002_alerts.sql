@@ -79,7 +79,7 @@ create table outbox (
   html_body        text not null,
   state            text not null default 'pending' check (state in ('pending', 'sending', 'sent', 'failed-permanent')),
   attempts         integer not null default 0,
-  next_attempt_at  timestamptz not null default now(),
+  next_attempt_at  timestamptz not null default '-infinity',  -- due at once, whatever clock the caller uses
   lease_until      timestamptz,            -- a `sending` claim expires here (a crashed worker)
   last_error       text,
   rejected         text[] not null default '{}',  -- recipients refused with a 5xx

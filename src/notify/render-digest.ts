@@ -210,7 +210,7 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
   const flagLines = [
     ...provinceFalls.map(
       (e) =>
-        `Cảnh báo: ${GROUP_LABELS[e.group].toLowerCase()} của toàn tỉnh giảm ${fmtDelta((e.after ?? 0) - (e.before ?? 0))} điểm (${fmtPoints(e.before)} → ${fmtPoints(e.after)}, ${periodLabel(e.period)}${gapNote(e) ? `; ${gapNote(e)}` : ''}).`,
+        `Cảnh báo: ${GROUP_LABELS[e.group].toLowerCase()} của toàn tỉnh giảm ${fmtPoints(Math.abs((e.after ?? 0) - (e.before ?? 0)))} điểm (${fmtPoints(e.before)} → ${fmtPoints(e.after)}, ${periodLabel(e.period)}${gapNote(e) ? `; ${gapNote(e)}` : ''}).`,
     ),
     ...bandDowns.map(
       (e) =>
