@@ -5,6 +5,7 @@
  * {@link operatorNotifyJobId}). Recipients: ALERT_TO_OPERATOR (defaults to ALERT_TO).
  */
 import type { Config } from '../config.js';
+import type { Deps } from '../deps.js';
 import { fmtDate } from '../detect/format-vi.js';
 import { addDays, dateInZone, type IsoDate } from '../domain.js';
 import type { PortalBlockedError } from '../errors.js';
@@ -62,15 +63,56 @@ async function writeOperatorMail(
   return { key: m.key, outboxId: r.id, created: r.created };
 }
 
+export interface BlockedRunInfo {
+  readonly provinceCode: string;
+  readonly reportDate: IsoDate;
+  readonly error: PortalBlockedError;
+}
+
+/** What {@link recordBlockedRun} and {@link runNoDataCheck} need from the process's Deps. */
+type MailDeps = Pick<Deps, 'pool' | 'config' | 'enqueue'>;
+
+function isDeps(x: unknown): x is MailDeps {
+  return typeof x === 'object' && x !== null && 'pool' in x && 'config' in x && 'enqueue' in x;
+}
+
 /**
  * The portal refused a run (403/429/WAF page): tell the operator once per (province, report
  * date), with the support id the portal's operators ask for and the command that closes the
- * circuit. Called by collect when it opens the circuit.
+ * circuit. Two call forms:
+ * - `recordBlockedRun(deps, { provinceCode, reportDate, error })` (what collect uses): writes
+ *   the mail and enqueues notify under {@link operatorNotifyJobId};
+ * - `recordBlockedRun(pool, config, { … })`: writes the mail only.
  */
+export async function recordBlockedRun(deps: MailDeps, q: BlockedRunInfo): Promise<OperatorMailResult>;
 export async function recordBlockedRun(
   db: Queryable,
   config: Config,
-  q: { provinceCode: string; reportDate: IsoDate; error: PortalBlockedError },
+  q: BlockedRunInfo,
+): Promise<OperatorMailResult>;
+export async function recordBlockedRun(
+  a: MailDeps | Queryable,
+  b: Config | BlockedRunInfo,
+  c?: BlockedRunInfo,
+): Promise<OperatorMailResult> {
+  if (isDeps(a)) {
+    const q = b as BlockedRunInfo;
+    const r = await writeBlockedMail(a.pool, a.config, q);
+    if (r.created)
+      await a.enqueue(
+        'notify',
+        { reason: 'operator-blocked' },
+        operatorNotifyJobId('blocked', q.provinceCode, q.reportDate),
+      );
+    return r;
+  }
+  return writeBlockedMail(a, b as Config, c as BlockedRunInfo);
+}
+
+async function writeBlockedMail(
+  db: Queryable,
+  config: Config,
+  q: BlockedRunInfo,
 ): Promise<OperatorMailResult> {
   const e = q.error;
   const name = provinceName(q.provinceCode);
@@ -160,4 +202,19 @@ export async function checkNoData(db: Queryable, config: Config, now: Date): Pro
     );
   }
   return out;
+}
+
+/**
+ * {@link checkNoData} plus the notify enqueue, for the scheduler: call it every few minutes
+ * (or once at ALERT_NO_DATA_BY); it writes at most one mail per province per local day.
+ */
+export async function runNoDataCheck(deps: MailDeps & Pick<Deps, 'now'>): Promise<OperatorMailResult[]> {
+  const now = deps.now();
+  const mails = await checkNoData(deps.pool, deps.config, now);
+  const created = mails.filter((m) => m.created);
+  if (created.length > 0) {
+    const day = dateInZone(now, deps.config.timeZone);
+    await deps.enqueue('notify', { reason: 'operator-no-data' }, operatorNotifyJobId('no-data', 'ALL', day));
+  }
+  return mails;
 }

@@ -7,6 +7,7 @@ import {
   decideNoData,
   operatorNotifyJobId,
   recordBlockedRun,
+  runNoDataCheck,
 } from '../../src/notify/operator.js';
 import { sendDueMails } from '../../src/notify/send-outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -109,5 +110,33 @@ describe('operator mails', () => {
     // the next day the run finished in time: no mail
     await insertRun(db.pool, { provinceCode: 'H18', reportDate: '2026-11-27', status: 'done' });
     expect(await checkNoData(db.pool, config, new Date('2026-11-28T03:00:00Z'))).toEqual([]);
+  });
+
+  it('with the process deps (as collect calls it) the mail is written and notify enqueued, once', async () => {
+    await db.pool.query('delete from outbox');
+    const enqueued: Array<[string, object, string]> = [];
+    const deps = {
+      pool: db.pool,
+      config,
+      enqueue: async (q: string, p: object, id: string) => {
+        enqueued.push([q, p, id]);
+      },
+      now: () => new Date('2026-11-29T03:00:00Z'),
+    };
+    const error = new PortalBlockedError('429', {
+      url: 'https://dichvucong.gov.vn/x',
+      status: 429,
+      kind: 'http-429',
+    });
+    const info = { runId: '7', provinceCode: 'H18', reportDate: '2026-11-28', error };
+    expect((await recordBlockedRun(deps, info)).created).toBe(true);
+    expect((await recordBlockedRun(deps, info)).created).toBe(false);
+    const mails = await runNoDataCheck(deps);
+    expect(mails.map((m) => m.key)).toEqual(['operator-no-data-H18-2026-11-29']);
+    await runNoDataCheck(deps);
+    expect(enqueued).toEqual([
+      ['notify', { reason: 'operator-blocked' }, 'notify-operator-blocked-H18-2026-11-28'],
+      ['notify', { reason: 'operator-no-data' }, 'notify-operator-no-data-ALL-2026-11-29'],
+    ]);
   });
 });
