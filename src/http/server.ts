@@ -4,7 +4,7 @@
  * `dvc-index serve` alone. It binds HTTP_HOST (127.0.0.1 by default); exposing it beyond
  * the machine needs HTTP_TOKEN.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -32,7 +32,8 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     // pino's Logger and fastify's logger type differ only in generics.
     loggerInstance: deps.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request would drown the worker's logs; errors are logged by the handler.
+    logController: new LogController({ disableRequestLogging: true }),
     // Query strings like ?group=TTTT,MDSH stay strings; repeated keys become arrays we reject.
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -425,3 +425,156 @@ export async function seedHistory(
     for (const d of dates) await insertRun(db, { provinceCode: p.province.code!, reportDate: d });
   return { ...p, dates, scores };
 }
+
+export interface AlertSeed {
+  readonly provinceCode: string;
+  readonly unitId: string;
+  readonly group: GroupCode;
+  readonly periodType?: PeriodType;
+  readonly periodYear: number;
+  readonly periodNumber?: number;
+  readonly maxScore: number;
+  readonly openedOn: IsoDate;
+  readonly resolvedOn?: IsoDate | null;
+  readonly lastSeenOn: IsoDate;
+  readonly baseline: number;
+  readonly current: number;
+  readonly worst: number;
+}
+
+/** Insert an alert episode (tables of the alerts migration) and its `opened` event; returns its id. */
+export async function insertAlert(db: Queryable, a: AlertSeed): Promise<number> {
+  const resolved = a.resolvedOn ?? null;
+  const res = await db.query<{ id: string }>(
+    `insert into alerts (province_code, unit_id, grp, period_type, period_year, period_number, max_score, status,
+                         resolution, opened_on, baseline, current, worst, last_seen_on, resolved_on)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning id`,
+    [
+      a.provinceCode,
+      a.unitId,
+      a.group,
+      a.periodType ?? 'year',
+      a.periodYear,
+      a.periodNumber ?? 0,
+      a.maxScore,
+      resolved ? 'resolved' : 'open',
+      resolved ? 'recovered' : null,
+      a.openedOn,
+      a.baseline,
+      a.current,
+      a.worst,
+      a.lastSeenOn,
+      resolved,
+    ],
+  );
+  const id = Number(res.rows[0]!.id);
+  await db.query(
+    `insert into alert_events (province_code, report_date, kind, alert_id, unit_id, grp, period_type, period_year,
+                               period_number, before, after, compared_on, gap_days)
+     values ($1, $2, 'opened', $3, $4, $5, $6, $7, $8, $9, $10, $2::date - 1, 1)`,
+    [
+      a.provinceCode,
+      a.openedOn,
+      id,
+      a.unitId,
+      a.group,
+      a.periodType ?? 'year',
+      a.periodYear,
+      a.periodNumber ?? 0,
+      a.baseline,
+      a.worst,
+    ],
+  );
+  return id;
+}
+
+/** What {@link seedReadScenario} stored, for assertions. */
+export interface ReadScenario extends SeededHistory {
+  readonly first: IsoDate;
+  readonly last: IsoDate;
+  /** Sở Y tế: TTTT 6.00 → 5.00 (days 12–15, episode resolved) → 6.00 → 4.50 on the last day (episode open). */
+  readonly health: SeedUnit;
+  /** Sở Tài chính: MDSH (and so TOTAL) null on day 10 only. */
+  readonly finance: SeedUnit;
+  /** Sở Xây dựng: TTTT exactly 0 every day (a real zero, not a missing value). */
+  readonly construction: SeedUnit;
+  /** Xã Nà Tấu: no score at all (not evaluated). */
+  readonly notEvaluated: SeedUnit;
+  /** Xã Mường Phăng: MDSH falls by 1.00 on the last day. */
+  readonly fallingCommune: SeedUnit;
+  readonly alertIds: number[];
+}
+
+export const SCENARIO_DAYS = 90;
+export const SCENARIO_GAP_DAY = 7;
+
+/**
+ * The read side's shared scenario: H18 with 5 agencies and 6 communes, 90 report dates from
+ * 2026-03-01 (2026-03-08 missing), year and month periods, flat scores except the documented
+ * moves, two alert episodes for Sở Y tế's TTTT, one run per stored day.
+ */
+export async function seedReadScenario(db: Queryable): Promise<ReadScenario> {
+  const p = makeProvince({ code: 'H18', agencies: 5, communes: 6 });
+  const [health, , finance, construction] = p.agencies;
+  const fallingCommune = p.communes[3]!;
+  const notEvaluated = p.communes[4]!;
+  const last = SCENARIO_DAYS - 1;
+  const value: ValueFn = (u, g, day) => {
+    if (u.id === notEvaluated.id) return null;
+    if (u.id === health!.id && g === 'TTTT') return day === last ? 4.5 : day >= 12 && day <= 15 ? 5 : 6;
+    if (u.id === finance!.id && g === 'MDSH' && day === 10) return null;
+    if (u.id === construction!.id && g === 'TTTT') return 0;
+    const flat = defaultGroupScore(u, g, 0);
+    if (u.id === fallingCommune.id && g === 'MDSH' && day === last) return Math.round((flat - 1) * 100) / 100;
+    return flat;
+  };
+  const seeded = await seedHistory(db, {
+    from: '2026-03-01',
+    days: SCENARIO_DAYS,
+    periodTypes: ['year', 'month'],
+    gapDays: [SCENARIO_GAP_DAY],
+    agencies: 5,
+    communes: 6,
+    value,
+  });
+  const first = seeded.dates[0]!;
+  const lastDate = seeded.dates.at(-1)!;
+  const alertIds = [
+    await insertAlert(db, {
+      provinceCode: 'H18',
+      unitId: health!.id,
+      group: 'TTTT',
+      periodYear: 2026,
+      maxScore: 10,
+      openedOn: addDays(first, 12),
+      resolvedOn: addDays(first, 16),
+      lastSeenOn: addDays(first, 16),
+      baseline: 6,
+      current: 6,
+      worst: 5,
+    }),
+    await insertAlert(db, {
+      provinceCode: 'H18',
+      unitId: health!.id,
+      group: 'TTTT',
+      periodYear: 2026,
+      maxScore: 10,
+      openedOn: lastDate,
+      lastSeenOn: lastDate,
+      baseline: 6,
+      current: 4.5,
+      worst: 4.5,
+    }),
+  ];
+  return {
+    ...seeded,
+    first,
+    last: lastDate,
+    health: health!,
+    finance: finance!,
+    construction: construction!,
+    notEvaluated,
+    fallingCommune,
+    alertIds,
+  };
+}

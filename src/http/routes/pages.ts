@@ -33,7 +33,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Files the page may load; anything else is a 404 (no path traversal to guard). */
-const ASSETS = ['common.js', 'overview.js', 'unit.js', 'style.css', 'favicon.svg'];
+const ASSETS = ['common.js', 'overview.js', 'unit.js', 'style.css'];
 
 export function registerPageRoutes(app: FastifyInstance): void {
   const dir = publicDir();
