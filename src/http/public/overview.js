@@ -31,7 +31,7 @@ const COLUMNS = [
   ...GROUPS.map((g) => ({ key: g, label: g, title: GROUP_LABELS[g], cls: 'num', group: true })),
 ];
 
-function valueOf(row, col) {
+function cellValue(row, col) {
   if (col.group) return row.groups[col.key]?.score ?? null;
   if (col.band) {
     // Sort classifications by band order (best first), not alphabetically.
@@ -44,8 +44,8 @@ function valueOf(row, col) {
 const collator = new Intl.Collator('vi', { numeric: true });
 function compareRows(col, dir) {
   return (a, b) => {
-    const va = valueOf(a, col);
-    const vb = valueOf(b, col);
+    const va = cellValue(a, col);
+    const vb = cellValue(b, col);
     // "No value" sorts last in both directions: it is not a low score.
     if (va === null && vb === null) return collator.compare(a.name, b.name);
     if (va === null) return 1;

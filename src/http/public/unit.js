@@ -289,7 +289,8 @@ async function init() {
     $('back').href = `/?province=${encodeURIComponent(u.provinceCode)}&period=${state.period}`;
   // Default range: the last year of data.
   state.to ||= u.lastSeen;
-  state.from ||= addDaysIso(state.to, -364) < u.firstSeen ? u.firstSeen : addDaysIso(state.to, -364);
+  // ISO dates sort as text: the later of a year back and the first day with data.
+  state.from ||= [addDaysIso(state.to, -364), u.firstSeen].sort().at(-1);
   $('period').value = state.period;
   $('from').value = state.from;
   $('to').value = state.to;
