@@ -63,38 +63,19 @@ export async function upsertProvinceDay(
   const scoresChanged = await upsertScores(db, runId, day, scores);
   const metricsChanged = await upsertMetrics(db, day, metrics);
 
-  const removedScores = await db.query(
-    `delete from scores s
-     where s.report_date = $1 and s.period_type = $2 and s.period_year = $3 and s.period_number = $4
-       and s.unit_id in (select id from units where id = $5 or province_id = $5)
-       and not exists (select 1 from unnest($6::uuid[], $7::text[]) as n(unit_id, grp)
-                       where n.unit_id = s.unit_id and n.grp = s.grp)`,
-    [
-      day.reportDate,
-      p.type,
-      p.year,
-      p.number,
-      day.provinceId,
-      scores.map((s) => s.unitId),
-      scores.map((s) => s.group),
-    ],
+  const removedScores = await removeStale(
+    db,
+    'scores',
+    day,
+    new Set(scores.map((s) => `${s.unitId}|${s.group}`)),
+    (r) => `${r.unit_id}|${r.grp}`,
   );
-  const removedMetrics = await db.query(
-    `delete from metrics m
-     where m.report_date = $1 and m.period_type = $2 and m.period_year = $3 and m.period_number = $4
-       and m.unit_id in (select id from units where id = $5 or province_id = $5)
-       and not exists (select 1 from unnest($6::uuid[], $7::text[], $8::text[]) as n(unit_id, grp, code)
-                       where n.unit_id = m.unit_id and n.grp = m.grp and n.code = m.code)`,
-    [
-      day.reportDate,
-      p.type,
-      p.year,
-      p.number,
-      day.provinceId,
-      metrics.map((m) => m.unitId),
-      metrics.map((m) => m.group),
-      metrics.map((m) => m.code),
-    ],
+  const removedMetrics = await removeStale(
+    db,
+    'metrics',
+    day,
+    new Set(metrics.map((m) => `${m.unitId}|${m.group}|${m.code}`)),
+    (r) => `${r.unit_id}|${r.grp}|${r.code}`,
   );
   return {
     periodKey: periodKey(p),
@@ -102,9 +83,58 @@ export async function upsertProvinceDay(
     scores: scores.length,
     metrics: metrics.length,
     changed: { units: unitsChanged, scores: scoresChanged, metrics: metricsChanged },
-    removed: { scores: removedScores.rowCount ?? 0, metrics: removedMetrics.rowCount ?? 0 },
+    removed: { scores: removedScores, metrics: removedMetrics },
     skipped,
   };
+}
+
+interface KeyRow {
+  unit_id: string;
+  grp: string;
+  code?: string;
+}
+
+/**
+ * Delete the rows of this province, date and period whose key the new parse no longer has.
+ * The stored keys are read with one index scan and compared here: an anti-join against an
+ * unnest is planned as a nested loop and turned quadratic on a national day.
+ */
+async function removeStale(
+  db: Queryable,
+  table: 'scores' | 'metrics',
+  day: ProvinceDay,
+  keep: ReadonlySet<string>,
+  keyOf: (r: KeyRow) => string,
+): Promise<number> {
+  const p = day.period;
+  const cols = table === 'scores' ? 't.unit_id, t.grp' : 't.unit_id, t.grp, t.code';
+  const stored = await db.query<KeyRow>(
+    `select ${cols} from ${table} t
+     where t.unit_id = any (array(select id from units where id = $5 or province_id = $5))
+       and t.report_date = $1 and t.period_type = $2 and t.period_year = $3 and t.period_number = $4`,
+    [day.reportDate, p.type, p.year, p.number, day.provinceId],
+  );
+  const stale = stored.rows.filter((r) => !keep.has(keyOf(r)));
+  if (stale.length === 0) return 0;
+  const res = await db.query(
+    table === 'scores'
+      ? `delete from scores t using unnest($5::uuid[], $6::text[]) as n(unit_id, grp)
+         where t.unit_id = n.unit_id and t.grp = n.grp
+           and t.report_date = $1 and t.period_type = $2 and t.period_year = $3 and t.period_number = $4`
+      : `delete from metrics t using unnest($5::uuid[], $6::text[], $7::text[]) as n(unit_id, grp, code)
+         where t.unit_id = n.unit_id and t.grp = n.grp and t.code = n.code
+           and t.report_date = $1 and t.period_type = $2 and t.period_year = $3 and t.period_number = $4`,
+    [
+      day.reportDate,
+      p.type,
+      p.year,
+      p.number,
+      stale.map((r) => r.unit_id),
+      stale.map((r) => r.grp),
+      ...(table === 'metrics' ? [stale.map((r) => r.code ?? '')] : []),
+    ],
+  );
+  return res.rowCount ?? 0;
 }
 
 async function upsertScores(
