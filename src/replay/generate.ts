@@ -716,8 +716,9 @@ const noData = (message: string, req: ReplayRequest): GeneratedAnswer => ({
 
 /**
  * The answer of one request on one date. 503 before the scenario's first day; 404
- * (`replay: "no-data"`) for another province, a period starting after the date, or a
- * handling-satisfaction range that is not a whole year, quarter or month.
+ * (`replay: "no-data"`) for another province, another year than the day in force, a period
+ * starting after the date, or a handling-satisfaction range that is not a whole year, quarter
+ * or month.
  */
 export function answerFromScenario(c: CompiledScenario, req: ReplayRequest, date: string): GeneratedAnswer {
   const day = c.dayFor(date);
@@ -734,6 +735,10 @@ export function answerFromScenario(c: CompiledScenario, req: ReplayRequest, date
   if (!req.period)
     return noData('the replay portal answers whole-period date ranges only (a year, quarter or month)', req);
   const period: Period = req.period;
+  // The scenario's values describe the year of the day in force; other years were not computed.
+  if (period.year !== Number(day.slice(0, 4))) {
+    return noData(`the scenario describes ${day.slice(0, 4)}; asked ${periodKey(period)}`, req);
+  }
   if (periodRange(period).fromDate > date) {
     return noData(`period ${periodKey(period)} starts after the answered date ${date}`, req);
   }

@@ -53,9 +53,10 @@
  *   `PROVINCES` (the 34-province catalogue) with `seed`, fixed across days. `changes.provinces`
  *   overrides individual provinces' groups from a day on.
  * - **Periods.** All values are for the **year** period (`timeType: "year"`, the year of the
- *   report date). Quarter and month answers are derived deterministically from the year value:
- *   `clamp(yearScore + offset, 0, max)` rounded to 2 decimals, where `offset` ∈ [−6 %, +6 %] of
- *   the group max is a hash of (seed, unit id, group, period key); `null` stays `null`. So a
+ *   listed day in force; a request for another year gets a 404 naming the request). Quarter
+ *   and month answers are derived deterministically from the year value:
+ *   `clamp(yearScore + offset, 0, max)` rounded to 2 decimals, where `offset` ∈ [−6 %, +6 %]
+ *   of the group max is a hash of (seed, unit id, group, period key); `null` stays `null`. So a
  *   fall in the year value shows in every period on the same day. A period starting after the
  *   answered date has no data (the server says so with a 404 naming the request).
  * - **Sub-metrics.** When a group's `metrics` (Shape-A groups CKMB, MDSH, MDHL) or counts (tree

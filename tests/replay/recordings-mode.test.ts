@@ -103,6 +103,22 @@ describe('recordings mode', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('applies faults to recorded answers too (second-page splits the recorded list)', async () => {
+    const ph = provinceByCode('H44')!;
+    portal.setFaults([{ call: 'transparency', onRequest: 1, kind: 'second-page' }]);
+    try {
+      const p1 = planCall('transparency', ph.id, { type: 'year', year: 2026, number: 0 });
+      const p2 = planCall('transparency', ph.id, { type: 'year', year: 2026, number: 0 }, 2);
+      const a = JSON.parse(Buffer.from((await post(p1.path, p1.body)).bytes).toString('utf8'));
+      const b = JSON.parse(Buffer.from((await post(p2.path, p2.body)).bytes).toString('utf8'));
+      expect(a.data.pagination).toEqual({ total: 163, currentPage: 1, pageSize: 82, totalPages: 2 });
+      expect([a.data.evaluation.length, b.data.evaluation.length]).toEqual([82, 81]);
+      expect(b.data.evaluation[0].stt).toBe(83);
+    } finally {
+      portal.setFaults([]);
+    }
+  });
+
   it('serves the evaluation page with session cookies and logs requests', async () => {
     portal.resetRequests();
     const res = await fetch(`${portal.url}/danh-gia-chat-luong-phuc-vu`);

@@ -46,6 +46,7 @@ const scenario: Scenario = parseScenario({
     '2026-11-04': {
       units: { 'H18.01': { TTTT: 7 }, 'H18.02': { MDSH: { missing: false } } },
       groupMax: { TTTT: 12 },
+      provinces: { H44: { TTTT: 9.5 } },
     },
   },
 });
@@ -199,6 +200,9 @@ describe('scenario mode', () => {
     );
     expect(future.status).toBe(404);
     expect(future.json.replay).toBe('no-data');
+    const otherYear = await call('national', { type: 'year', year: 2025, number: 0 }, { date: '2026-11-02' });
+    expect(otherYear.status).toBe(404);
+    expect(otherYear.json.message).toContain('2025');
   });
 
   it('honours pagination on Shape-A endpoints', async () => {
@@ -237,6 +241,18 @@ describe('scenario mode', () => {
     expect(Math.round(own.totalScore * 100)).toBe(cents);
     const parsed = parseCapture('national', n.bytes);
     expect(parsed.units).toHaveLength(34);
+    // other provinces: generated, fixed across days unless a day overrides them
+    const h44 = provinceByCode('H44')!;
+    const h44Row = (j: typeof n.json) =>
+      (j.data.evaluation as { departmentId: string; groupScores: Record<string, number> }[]).find(
+        (x) => x.departmentId === h44.id,
+      )!.groupScores;
+    const before = h44Row((await call('national', YEAR, { date: '2026-11-01' })).json);
+    expect(h44Row((await call('national', YEAR, { date: '2026-11-02' })).json)).toEqual(before);
+    expect(h44Row((await call('national', YEAR, { date: '2026-11-04' })).json)).toEqual({
+      ...before,
+      TTTT: 9.5,
+    });
   });
 
   it('says 404 no-data for a province the scenario does not describe', async () => {
