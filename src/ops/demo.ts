@@ -182,7 +182,7 @@ function runCommand(args: string[], env: Env): Promise<string> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Pick two (unit, group) pairs worth showing: the first alert episodes, else the province. */
+/** Pick two (unit, group) histories worth showing: the deepest TTTT and MDSH falls, else the province. */
 async function pickHistories(
   pool: pg.Pool,
   provinceCode: string,
@@ -191,25 +191,32 @@ async function pickHistories(
   const has = await pool.query<{ t: string | null }>(`select to_regclass('alerts')::text as t`);
   if (has.rows[0]?.t) {
     const res = await pool.query<{ id: string; name: string; grp: string }>(
-      `select u.id, u.name, a.grp from alerts a join units u on u.id = a.unit_id
-       where a.province_code = $1 order by a.opened_on, a.id limit 2`,
+      `select distinct on (a.grp) u.id, u.name, a.grp from alerts a join units u on u.id = a.unit_id
+       where a.province_code = $1 and a.grp in ('TTTT', 'MDSH')
+       order by a.grp desc, a.baseline - a.worst desc, a.id`,
       [provinceCode],
     );
     for (const r of res.rows) out.push({ unitId: r.id, name: r.name, group: r.grp });
   }
-  const fill = await pool.query<{ id: string; name: string; kind: string }>(
-    `select u.id, u.name, u.kind from units u
-     where u.code = $1 or u.province_id = (select id from units where code = $1 and kind = 'province')
-     order by (u.kind = 'province') desc, u.kind, u.code limit 3`,
+  const province = await pool.query<{ id: string; name: string }>(
+    `select id, name from units where code = $1 and kind = 'province'`,
     [provinceCode],
   );
-  for (const r of fill.rows) {
-    if (out.length >= 2) break;
-    const group = out.some((o) => o.group === 'TTTT') ? 'MDSH' : 'TTTT';
-    if (!out.some((o) => o.unitId === r.id && o.group === group))
-      out.push({ unitId: r.id, name: r.name, group });
+  for (const group of ['TTTT', 'MDSH']) {
+    const p = province.rows[0];
+    if (p && !out.some((o) => o.group === group)) out.push({ unitId: p.id, name: p.name, group });
   }
-  return out;
+  return out.slice(0, 2);
+}
+
+/** The mails the run sent, from the outbox (subjects are stored there in plain text). */
+async function sentMails(pool: pg.Pool): Promise<Array<{ reportDate: string | null; subject: string }>> {
+  const has = await pool.query<{ t: string | null }>(`select to_regclass('outbox')::text as t`);
+  if (!has.rows[0]?.t) return [];
+  const res = await pool.query<{ report_date: string | null; subject: string }>(
+    `select to_char(report_date, 'YYYY-MM-DD') as report_date, subject from outbox where state = 'sent' order by sent_at, id`,
+  );
+  return res.rows.map((r) => ({ reportDate: r.report_date, subject: r.subject }));
 }
 
 /** Run the demo; writes its progress and the final printouts to `out`. */
@@ -320,8 +327,10 @@ export async function runDemo(env: Env, opts: DemoOptions, out: Out): Promise<De
   const last = dates.at(-1)!;
   const pool = createPool(config.databaseUrl, undefined, 1);
   let histories: Awaited<ReturnType<typeof pickHistories>> = [];
+  let sent: Awaited<ReturnType<typeof sentMails>> = [];
   try {
     histories = await pickHistories(pool, provinceCode);
+    sent = await sentMails(pool);
   } finally {
     await pool.end();
   }
@@ -337,8 +346,8 @@ export async function runDemo(env: Env, opts: DemoOptions, out: Out): Promise<De
   const mailFiles = catcher.mails.map((m) => m.file);
   const seconds = (Date.now() - started) / 1000;
   out.write(
-    `\n${mailFiles.length} mail(s) delivered to the SMTP catcher, saved in ${outbox}\n` +
-      mailFiles.map((f) => `  ${path.basename(f)}\n`).join('') +
+    `\n== mails: ${mailFiles.length} delivered to the SMTP catcher, saved as .eml files in ${outbox}\n\n` +
+      sent.map((m) => `  ${m.subject}\n`).join('') +
       '\nThe web page (charts, sortable tables) reads the same database:\n' +
       `  DATABASE_URL=${redactUrl(config.databaseUrl)} npx dvc-index serve\n` +
       `  then open http://${config.httpHost}:${config.httpPort}/\n` +
