@@ -21,6 +21,19 @@ export type DirectClientConfig = Pick<
   | 'portalUserAgent'
 >;
 
+/**
+ * HTTP header values are bytes (Latin-1 at most, ASCII in practice); the default User-Agent
+ * says "QĐ766". Fold accents and đ, and replace whatever is left outside printable ASCII.
+ */
+export function toHeaderValue(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .replace(/[^\x20-\x7e]/g, '?');
+}
+
 /** The headers of every direct call (exported for doctor/probe output and tests). */
 export function directHeaders(
   config: Pick<Config, 'portalBaseUrl' | 'portalUserAgent'>,
@@ -29,7 +42,7 @@ export function directHeaders(
   return {
     Accept: 'application/json, text/plain, */*',
     'Content-Type': 'application/json',
-    'User-Agent': config.portalUserAgent,
+    'User-Agent': toHeaderValue(config.portalUserAgent),
     Origin: new URL(base).origin,
     Referer: base + EVALUATION_PAGE_PATH,
   };
