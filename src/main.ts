@@ -1,6 +1,5 @@
 /**
- * Wiring of the long-running process: deps → (migrate) → workers → scheduler (+ HTTP when
- * the web work is present) and the shutdown that undoes it all in reverse, every closer
+ * Wiring of the long-running process: deps → (migrate) → workers → scheduler → HTTP, and the shutdown that undoes it all in reverse, every closer
  * running even when another throws, bounded by `shutdownTimeoutMs`.
  */
 import type { Worker } from 'bullmq';
@@ -8,6 +7,7 @@ import { JOB_HANDLERS } from '../jobs/handlers.js';
 import type { Config } from './config.js';
 import { type CreateDepsOptions, closeDeps, createDeps, type ProcessDeps } from './deps.js';
 import { toError } from './errors.js';
+import { type RunningHttpServer, startHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { checkNoEviction } from './queue/connection.js';
 import { closeWorkers, startWorkers, type WorkerOptions } from './queue/worker.js';
@@ -29,20 +29,6 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-interface HttpHandle {
-  close(): Promise<unknown>;
-}
-
-async function maybeStartHttp(deps: ProcessDeps): Promise<HttpHandle | null> {
-  // Loaded by name: the web work may not be present in every build.
-  const spec = './http/server.js';
-  const mod = (await import(spec).catch(() => null)) as {
-    startHttpServer?: (deps: ProcessDeps) => Promise<HttpHandle>;
-  } | null;
-  if (!mod?.startHttpServer) return null;
-  return mod.startHttpServer(deps);
-}
-
 export async function startPipeline(
   config: Config,
   log: Logger,
@@ -51,7 +37,7 @@ export async function startPipeline(
   const deps = createDeps(config, log, opts);
   let workers: Worker[] = [];
   let scheduler: Scheduler | null = null;
-  let http: HttpHandle | null = null;
+  let http: RunningHttpServer | null = null;
   let stopping: Promise<void> | null = null;
 
   const stop = (): Promise<void> => {
@@ -80,7 +66,7 @@ export async function startPipeline(
     if (config.migrateOnStart) await migrate(deps.pool, log);
     workers = startWorkers(deps, JOB_HANDLERS, () => deps.newWorkerConnection(), opts.workers);
     if (opts.scheduler !== false) scheduler = await startScheduler(deps);
-    if (opts.http !== false) http = await maybeStartHttp(deps);
+    if (opts.http !== false) http = await startHttpServer(deps);
   } catch (e) {
     await stop();
     throw e;

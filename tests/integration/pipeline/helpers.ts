@@ -95,6 +95,8 @@ export function spawnChild(args: string[], env: Record<string, string>): Child {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a kill -9 takes its Chromium down with it.
+    detached: true,
   });
   let out = '';
   proc.stdout?.on('data', (b: Buffer) => {
@@ -107,11 +109,22 @@ export function spawnChild(args: string[], env: Record<string, string>): Child {
   return { proc, output: () => out, exited };
 }
 
+/** kill -9 the child and everything it started (its process group). */
+export async function killChild(child: Child): Promise<void> {
+  if (child.proc.pid === undefined || child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  try {
+    process.kill(-child.proc.pid, 'SIGKILL');
+  } catch {
+    child.proc.kill('SIGKILL');
+  }
+  await child.exited;
+}
+
 /** Stop a child: SIGTERM, then SIGKILL after `ms`. Resolves with its exit code. */
 export async function stopChild(child: Child, ms = 15_000): Promise<number | null> {
   if (child.proc.exitCode !== null || child.proc.signalCode !== null) return child.proc.exitCode;
   child.proc.kill('SIGTERM');
-  const timer = setTimeout(() => child.proc.kill('SIGKILL'), ms);
+  const timer = setTimeout(() => void killChild(child), ms);
   const code = await child.exited;
   clearTimeout(timer);
   return code;
