@@ -54,9 +54,13 @@ interface SmtpError extends Error {
   rejectedErrors?: Array<{ recipient?: string; responseCode?: number }>;
 }
 
-/** Delay before the next try of a mail that failed `attempts` times. */
+/**
+ * Delay before the next try of a mail that failed `attempts` times: the queue's own
+ * exponential backoff (JOB_BACKOFF_MS × 2^(attempts−1)), so the retried notify job finds the
+ * mail due; capped so a long outage still retries a few times a day.
+ */
 export function mailBackoffMs(baseMs: number, attempts: number): number {
-  return Math.min(MAX_MAIL_BACKOFF_MS, Math.max(baseMs, 1000) * 2 ** Math.max(0, attempts - 1));
+  return Math.min(MAX_MAIL_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempts - 1));
 }
 
 /** Is this SMTP error final (5xx), as opposed to a transient outage? */

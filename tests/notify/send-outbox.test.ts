@@ -7,7 +7,13 @@ import { notify } from '../../jobs/notify.js';
 import { loadConfig } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
-import { MailRetryableError, sendDueMails } from '../../src/notify/send-outbox.js';
+import {
+  isPermanentSmtpError,
+  MAX_MAIL_BACKOFF_MS,
+  MailRetryableError,
+  mailBackoffMs,
+  sendDueMails,
+} from '../../src/notify/send-outbox.js';
 import { insertMail } from '../../src/store/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
@@ -160,5 +166,22 @@ describe('sendDueMails', () => {
     smtp.setDown(false);
     await notify({ runId: '1' }, { ...deps, now: () => minutes(30) });
     expect(smtp.received).toHaveLength(1);
+  });
+});
+
+describe('mail retry rules', () => {
+  it('backs off like the queue (base × 2^(n−1)), capped', () => {
+    expect([1, 2, 3, 4].map((n) => mailBackoffMs(60_000, n))).toEqual([60_000, 120_000, 240_000, 480_000]);
+    expect(mailBackoffMs(60_000, 30)).toBe(MAX_MAIL_BACKOFF_MS);
+  });
+
+  it('treats 5xx as final and everything else as an outage', () => {
+    expect(isPermanentSmtpError({ code: 'EENVELOPE', responseCode: 550 })).toBe(true);
+    expect(isPermanentSmtpError({ code: 'EMESSAGE', responseCode: 554 })).toBe(true);
+    expect(isPermanentSmtpError({ code: 'EENVELOPE', rejectedErrors: [{ responseCode: 550 }] })).toBe(true);
+    expect(isPermanentSmtpError({ code: 'EENVELOPE', rejectedErrors: [{ responseCode: 450 }] })).toBe(false);
+    expect(isPermanentSmtpError({ code: 'EPROTOCOL', responseCode: 421 })).toBe(false);
+    expect(isPermanentSmtpError({ code: 'ECONNECTION' })).toBe(false);
+    expect(isPermanentSmtpError(new Error('boom'))).toBe(false);
   });
 });
