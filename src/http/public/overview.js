@@ -204,6 +204,7 @@ async function load() {
   const status = $('status');
   status.hidden = false;
   status.textContent = 'Đang tải…';
+  document.body.dataset.ready = 'loading';
   const q = { province: state.province, date: state.date, period: state.period };
   try {
     const r = await api('/api/report', q);

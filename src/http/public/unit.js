@@ -80,7 +80,7 @@ function drawChart(box, group, points, episodes, range) {
           spanGaps: false,
           borderColor: group === 'TTTT' || group === 'MDSH' ? '#b85c00' : '#0b5cad',
           backgroundColor: 'rgba(11, 92, 173, 0.1)',
-          pointRadius: data.length > 120 ? 0 : 2,
+          pointRadius: data.length > 60 ? 0 : 2,
           pointHitRadius: 6,
           borderWidth: 1.6,
           tension: 0,
@@ -95,11 +95,12 @@ function drawChart(box, group, points, episodes, range) {
       scales: {
         x: {
           type: 'linear',
+          // One day past the end, so an episode opened on the last day still shows.
           min: range.from,
-          max: range.to,
+          max: range.to + 1,
           ticks: { maxTicksLimit: 6, maxRotation: 0, callback: (v) => shortDate(dayToIso(v)) },
         },
-        y: { min: 0, max, title: { display: false } },
+        y: { min: 0, suggestedMax: max },
       },
       plugins: {
         legend: { display: false },
@@ -189,7 +190,7 @@ function alertTable(alerts) {
         'tr',
         {},
         ['Nhóm', 'Kỳ', 'Mở ngày', 'Trước khi giảm', 'Thấp nhất', 'Hiện tại', 'Trạng thái', 'Kết thúc'].map(
-          (h) => el('th', {}, h),
+          (h, i) => el('th', { class: i === 0 ? 'name' : null }, h),
         ),
       ),
     ),
@@ -218,6 +219,7 @@ async function load() {
   const status = $('status');
   status.hidden = false;
   status.textContent = 'Đang tải…';
+  document.body.dataset.ready = 'loading';
   for (const c of state.charts) c.destroy();
   state.charts = [];
   try {
@@ -245,7 +247,7 @@ async function load() {
         }));
       const box = el(
         'div',
-        { class: 'chart-box', 'data-group': g },
+        { class: g === 'TOTAL' ? 'chart-box wide' : 'chart-box', 'data-group': g },
         el('h3', {}, `${GROUP_LABELS[g]}${g === 'TOTAL' ? '' : ` (${g})`}`, el('small', {}, '')),
         el('div', { class: 'canvas-wrap' }),
       );
