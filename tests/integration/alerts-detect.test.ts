@@ -241,6 +241,15 @@ describe('detect on stored scores', () => {
     expect(csv).toContain('Sở Y tế');
     expect(csv).toContain('resolved (period-ended)');
     chunks.length = 0;
+    await runAlerts(db.pool, { status: 'all' }, out);
+    const table = chunks.join('').split('\n');
+    expect(table[0]).toMatch(
+      /^id\s+unit_id\s+code\s+unit\s+group\s+period\s+status\s+baseline\s+current\s+worst\s+max\s+opened_on\s+resolved_on$/,
+    );
+    expect(table.find((l) => l.includes('Sở Y tế'))).toMatch(
+      /H18\.01\s+Sở Y tế\s+TTTT\s+2026\s+resolved \(recovered\)\s+7\.00\s+7\.00\s+6\.20\s+10\.00\s+2026-11-04\s+2026-11-08/,
+    );
+    chunks.length = 0;
     await runAlerts(db.pool, {}, out);
     expect(chunks.join('')).toBe('no open alerts\n');
     await expect(runAlerts(db.pool, { status: 'closed' }, out)).rejects.toBeInstanceOf(InputError);
