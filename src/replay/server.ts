@@ -232,7 +232,13 @@ export async function startReplayPortal(
       ...headers,
     });
     res.end(a.bytes);
-    if (entry) entry.status = a.status;
+    if (entry) {
+      entry.status = a.status;
+      opts.log?.debug(
+        { method: entry.method, path: entry.path, call: entry.call, status: a.status, fault: entry.fault },
+        'replay answer',
+      );
+    }
   }
 
   /** Write the head and half the body, then cut the connection. */
@@ -384,7 +390,7 @@ export async function startReplayPortal(
         const text = normal.bytes.toString('utf8');
         const cut = Buffer.from(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
         void send(res, entry, {
-          status: normal.status === 201 ? 201 : normal.status,
+          status: normal.status,
           contentType: JSON_TYPE,
           bytes: cut,
         });
