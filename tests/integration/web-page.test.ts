@@ -63,7 +63,7 @@ async function openPage(url: string): Promise<Page> {
 async function tableRows(page: Page, id: string): Promise<{ name: string; total: string; TTTT: string }[]> {
   return page.$$eval(`#${id} tbody tr`, (rows) =>
     rows.map((r) => {
-      const cells = [...r.querySelectorAll('td')].map((td) => td.textContent ?? '');
+      const cells = Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '');
       return { name: cells[2] ?? '', total: cells[3] ?? '', TTTT: cells[8] ?? '' };
     }),
   );
