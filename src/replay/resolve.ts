@@ -4,6 +4,7 @@
  * rules are documented on the scenario format (`scenario.ts`); this file implements them.
  */
 import { GROUP_CODES, GROUP_MAX, type GroupCode, type Period, periodKey } from '../domain.js';
+import { InputError } from '../errors.js';
 import { PROVINCES } from '../source/requests.js';
 import {
   type GroupObject,
@@ -191,6 +192,7 @@ export function compileScenario(s: Scenario): CompiledScenario {
   for (const d of dates) {
     state = cloneState(state);
     applyChanges(state, s.days[d]!);
+    checkMaxima(d, state);
     states.set(d, state);
   }
   const baseOthers: OtherProvinceState[] = s.provinces
@@ -217,6 +219,18 @@ export function compileScenario(s: Scenario): CompiledScenario {
       return res;
     },
   };
+}
+
+/** A score above its group's max is a mistake in the scenario: say where, before serving it. */
+function checkMaxima(day: string, st: DayState): void {
+  const check = (who: string, g: GroupCode, d: Draft) => {
+    const max = d.max ?? st.groupMax[g] ?? GROUP_MAX[g];
+    if (d.score !== null && d.score > max) {
+      throw new InputError('scenario', `on ${day}, ${who} ${g} = ${d.score} exceeds its max ${max}`);
+    }
+  };
+  for (const [code, groups] of st.units) for (const g of GROUP_CODES) check(code, g, groups[g]);
+  for (const g of GROUP_CODES) check('the province', g, st.province[g]);
 }
 
 function fillGroups(g: ProvinceGroups): Record<GroupCode, number | null> {

@@ -63,7 +63,10 @@
  *   groups TDGQ, CLGQ, TTTT) are not given, they are generated deterministically from the score
  *   so that metric scores add up to the group score. For TTTT, `paidOnline`/`withFees` set the
  *   dossiers paid online / dossiers with fees or charges
- *   (`totalDossierOnlinePaymentSuccess` / `totalDossierFinancialObligation`).
+ *   (`totalDossierOnlinePaymentSuccess` / `totalDossierFinancialObligation`). Given metrics,
+ *   counts and payment numbers describe the year; quarter and month answers generate theirs
+ *   from the derived score.
+ * - **Checks.** A score above its max on any day is rejected when the server starts.
  * - **Data quality.** `quality` ({status, message}) is shown as `dataQualityStatus` /
  *   `dataQualityMessage` on the group's flag metric (CKMB `DOSSIER_SYNC`, MDSH
  *   `ORIGINAL_RESULT_AVAILABLE`, MDHL `DOSSIER_RECEIVING_SATISFACTION`); only Shape-A groups

@@ -255,6 +255,16 @@ describe('scenario mode', () => {
     });
   });
 
+  it('refuses a scenario with a score above its max, naming the day, unit and group', async () => {
+    const bad = parseScenario({
+      ...scenario,
+      days: { ...scenario.days, '2026-11-06': { groupMax: { TTTT: 5 } } },
+    });
+    await expect(startReplayPortal({ scenario: bad })).rejects.toThrow(
+      /on 2026-11-06, H18\.01 TTTT = 7 exceeds its max 5/,
+    );
+  });
+
   it('says 404 no-data for a province the scenario does not describe', async () => {
     const other = provinceByCode('H44')!;
     const p = planCall('transparency', other.id, YEAR);
