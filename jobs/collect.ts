@@ -6,6 +6,7 @@
 import type { Deps } from '../src/deps.js';
 import { periodKey, periodOf } from '../src/domain.js';
 import { CircuitOpenError, InputError, PortalBlockedError, toError } from '../src/errors.js';
+import { recordBlockedRun } from '../src/notify/operator.js';
 import { type CollectPayload, type IngestPayload, jobIdFor } from '../src/queue/payloads.js';
 import { collectCalls } from '../src/source/collect-calls.js';
 import { planProvincePeriod, provinceByCode } from '../src/source/requests.js';
@@ -128,20 +129,10 @@ export async function collect(payload: CollectPayload, deps: Deps): Promise<Coll
   return deps.portalLock ? deps.portalLock.withLock(host, work) : work();
 }
 
-/** The alerts work's operator mail hook, when it is there; a failure here never hides the block. */
+/** The operator mail about the block; a failure here never hides the block itself. */
 async function tellOperator(deps: Deps, run: Run, err: PortalBlockedError): Promise<void> {
   try {
-    // Loaded by name so this stage works before (and without) the alerts work's hook.
-    const spec = '../src/notify/operator.js';
-    const mod = (await import(spec).catch(() => null)) as {
-      recordBlockedRun?: (deps: Deps, info: Record<string, unknown>) => Promise<unknown>;
-    } | null;
-    await mod?.recordBlockedRun?.(deps, {
-      runId: run.id,
-      provinceCode: run.provinceCode,
-      reportDate: run.reportDate,
-      error: err,
-    });
+    await recordBlockedRun(deps, { provinceCode: run.provinceCode, reportDate: run.reportDate, error: err });
   } catch (e) {
     deps.log.warn({ err: toError(e) }, 'operator mail about the block could not be queued');
   }

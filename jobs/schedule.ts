@@ -6,12 +6,27 @@ import type { Config } from '../src/config.js';
 import type { QueueName } from '../src/queue/payloads.js';
 
 export interface ScheduleEntry {
-  readonly name: string;
+  readonly name: 'daily-collect' | 'no-data-check';
   readonly cron: string;
   readonly timeZone: string;
+  /** The queue the tick feeds (the no-data check writes an operator mail and feeds notify). */
   readonly queue: QueueName;
 }
 
-export function scheduleTable(config: Pick<Config, 'cronSchedule' | 'timeZone'>): readonly ScheduleEntry[] {
-  return [{ name: 'daily-collect', cron: config.cronSchedule, timeZone: config.timeZone, queue: 'collect' }];
+export function scheduleTable(
+  config: Pick<Config, 'cronSchedule' | 'timeZone' | 'alertNoDataBy'>,
+): readonly ScheduleEntry[] {
+  const table: ScheduleEntry[] = [
+    { name: 'daily-collect', cron: config.cronSchedule, timeZone: config.timeZone, queue: 'collect' },
+  ];
+  if (config.alertNoDataBy !== '') {
+    const [hh, mm] = config.alertNoDataBy.split(':').map(Number);
+    table.push({
+      name: 'no-data-check',
+      cron: `${mm} ${hh} * * *`,
+      timeZone: config.timeZone,
+      queue: 'notify',
+    });
+  }
+  return table;
 }

@@ -1,5 +1,6 @@
 /**
- * node-cron in the configured time zone; a tick only enqueues. On start, catch-up enqueues
+ * node-cron in the configured time zone; a tick only enqueues (the no-data check at
+ * ALERT_NO_DATA_BY only writes an operator mail and enqueues notify). On start, catch-up enqueues
  * the latest due day of each province unless it is stored, and records the days in between
  * as gaps (no scores: nothing is invented).
  */
@@ -8,6 +9,7 @@ import { scheduleTable } from '../../jobs/schedule.js';
 import type { Deps } from '../deps.js';
 import type { IsoDate } from '../domain.js';
 import { toError } from '../errors.js';
+import { runNoDataCheck } from '../notify/operator.js';
 import { lastStoredReportDate, recordGapRuns } from '../store/runs.js';
 import { latestDueReportDate, planCatchUp } from './due.js';
 import { enqueueCollect } from './enqueue-collect.js';
@@ -56,7 +58,8 @@ export async function startScheduler(deps: Deps): Promise<Scheduler> {
         entry.cron,
         async () => {
           try {
-            await tick(deps);
+            if (entry.name === 'no-data-check') await runNoDataCheck(deps);
+            else await tick(deps);
           } catch (e) {
             deps.log.error({ err: toError(e), schedule: entry.name }, 'scheduled enqueue failed');
           }
