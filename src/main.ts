@@ -1,6 +1,7 @@
 /**
- * Wiring of the long-running process: deps → (migrate) → workers → scheduler → HTTP, and the shutdown that undoes it all in reverse, every closer
- * running even when another throws, bounded by `shutdownTimeoutMs`.
+ * Wiring of the long-running process: deps → (migrate) → workers → scheduler → HTTP, and
+ * the shutdown that undoes it all in reverse, every closer running even when another
+ * throws, bounded by `shutdownTimeoutMs`.
  */
 import type { Worker } from 'bullmq';
 import { JOB_HANDLERS } from '../jobs/handlers.js';
@@ -20,6 +21,8 @@ export interface PipelineOptions extends CreateDepsOptions {
   /** Start the HTTP server when src/http provides one (default true). */
   readonly http?: boolean;
   readonly workers?: WorkerOptions;
+  /** Apply pending migrations first when config.migrateOnStart (default true; `collect` says false). */
+  readonly migrate?: boolean;
 }
 
 export interface Pipeline {
@@ -63,7 +66,7 @@ export async function startPipeline(
 
   try {
     await checkNoEviction(deps.redis, config.redisRequireNoeviction, log);
-    if (config.migrateOnStart) await migrate(deps.pool, log);
+    if (config.migrateOnStart && opts.migrate !== false) await migrate(deps.pool, log);
     workers = startWorkers(deps, JOB_HANDLERS, () => deps.newWorkerConnection(), opts.workers);
     if (opts.scheduler !== false) scheduler = await startScheduler(deps);
     if (opts.http !== false) http = await startHttpServer(deps);

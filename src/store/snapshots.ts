@@ -152,6 +152,15 @@ async function upsertScores(
        case when n.flags = '' then '{}'::text[] else string_to_array(n.flags, $12) end, $11::bigint
      from unnest($5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::int[], $10::int[], $13::text[])
        as n(unit_id, grp, score, max_score, rank, rank_of, flags)
+     -- Rows already stored as they are never reach ON CONFLICT, which would lock (and so
+     -- write) each of them even when its WHERE says there is nothing to update.
+     where not exists (
+       select 1 from scores s
+       where s.unit_id = n.unit_id and s.grp = n.grp and s.period_type = $2 and s.period_year = $3
+         and s.period_number = $4 and s.report_date = $1::date
+         and (s.score, s.max_score, s.rank, s.rank_of, s.run_id) is not distinct from
+             (n.score::numeric(6, 2), n.max_score::numeric(6, 2), n.rank, n.rank_of, $11::bigint)
+         and s.flags = case when n.flags = '' then '{}'::text[] else string_to_array(n.flags, $12) end)
      on conflict (unit_id, grp, period_type, period_year, period_number, report_date) do update set
        score = excluded.score, max_score = excluded.max_score, rank = excluded.rank, rank_of = excluded.rank_of,
        flags = excluded.flags, run_id = excluded.run_id
@@ -192,6 +201,13 @@ async function upsertMetrics(
      from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::numeric[], $10::numeric[], $11::numeric[],
                  $12::numeric[], $13::numeric[], $14::text[], $15::text[])
        as n(unit_id, grp, code, name, numerator, denominator, ratio, score, max_score, quality_status, quality_message)
+     where not exists (
+       select 1 from metrics m
+       where m.unit_id = n.unit_id and m.grp = n.grp and m.period_type = $2 and m.period_year = $3
+         and m.period_number = $4 and m.report_date = $1::date and m.code = n.code
+         and (m.name, m.numerator, m.denominator, m.ratio, m.score, m.max_score, m.quality_status, m.quality_message)
+           is not distinct from (n.name, n.numerator, n.denominator, n.ratio::numeric(9, 2), n.score::numeric(6, 2),
+                                 n.max_score::numeric(6, 2), n.quality_status, n.quality_message))
      on conflict (unit_id, grp, period_type, period_year, period_number, report_date, code) do update set
        name = excluded.name, numerator = excluded.numerator, denominator = excluded.denominator,
        ratio = excluded.ratio, score = excluded.score, max_score = excluded.max_score,

@@ -116,6 +116,7 @@ export async function runCollect(flags: CollectFlags, config: Config, out: Out):
   const pipeline = await startPipeline(config, log, {
     scheduler: false,
     http: false,
+    migrate: false,
     workers: req.waitMs === null ? { queues: [] } : {},
   });
   try {
