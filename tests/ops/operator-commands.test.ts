@@ -55,8 +55,8 @@ describe('circuit', () => {
     );
     expect(close.code).toBe(0);
     expect(close.stdout).toContain('closed by Nguyễn Văn An: allow-list updated by the portal team');
-    // The pino line: fields first, the reason and who closed it.
-    const logLine = close.stdout.split('\n').find((l) => l.includes('circuit closed by operator'));
+    // The pino line on stderr: fields first, the reason and who closed it.
+    const logLine = close.stderr.split('\n').find((l) => l.includes('circuit closed by operator'));
     expect(JSON.parse(logLine ?? '{}')).toMatchObject({
       host: '127.0.0.1:1002',
       reason: 'allow-list updated by the portal team',

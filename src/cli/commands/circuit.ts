@@ -32,7 +32,7 @@ export function register(program: Command): void {
         if (!Number.isInteger(n) || n < 0 || n > 1000)
           throw new InputError('--events', 'must be a whole number 0–1000');
         const config = configFromEnv();
-        const pool = createPool(config.databaseUrl, createLogger(config), 1);
+        const pool = createPool(config.databaseUrl, createLogger(config, process.stderr), 1);
         try {
           const host = portalHost(config.portalBaseUrl);
           const state = await getCircuit(pool, host);
@@ -58,7 +58,7 @@ export function register(program: Command): void {
         if (reason.length < 3)
           throw new InputError('--reason', 'say why it is safe to try again (at least 3 characters)');
         const config = configFromEnv();
-        const log = createLogger(config);
+        const log = createLogger(config, process.stderr);
         const pool = createPool(config.databaseUrl, log, 1);
         try {
           const host = portalHost(config.portalBaseUrl);

@@ -22,7 +22,7 @@ export function register(program: Command): void {
         if (province !== undefined && !/^H\d{2}$/.test(province))
           throw new InputError('--province', `"${opts.province}" is not a province code like H18`);
         const config = configFromEnv();
-        const log = createLogger(config);
+        const log = createLogger(config, process.stderr);
         const pool = createPool(config.databaseUrl, log, 2);
         try {
           for (const code of province ? [province] : config.provinces) {

@@ -23,7 +23,7 @@ export function register(program: Command): void {
         if (province !== undefined && !/^H\d{2}$/.test(province))
           throw new InputError('--province', `"${opts.province}" is not a province code like H18`);
         const config = configFromEnv();
-        const pool = createPool(config.databaseUrl, createLogger(config), 1);
+        const pool = createPool(config.databaseUrl, createLogger(config, process.stderr), 1);
         try {
           const codes = province ? [province] : config.provinces;
           const runs: Run[] = [];
