@@ -13,12 +13,17 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createTestDatabase } from '../tests/helpers/db.js';
 import { addDays, GROUP_CODES, GROUP_MAX, type Period } from '../src/domain.js';
 import { PROVINCES } from '../src/source/requests.js';
-import type { MetricObservation, ProvinceDay, ScoreObservation, UnitObservation } from '../src/source/types.js';
+import type {
+  MetricObservation,
+  ProvinceDay,
+  ScoreObservation,
+  UnitObservation,
+} from '../src/source/types.js';
 import { withTransaction } from '../src/store/db.js';
 import { upsertProvinceDay } from '../src/store/snapshots.js';
+import { createTestDatabase } from '../tests/helpers/db.js';
 
 const METRICS_PER_GROUP = 3;
 
@@ -32,8 +37,15 @@ function rand(seed: number): number {
   return x - Math.floor(x);
 }
 
-function makeUnits(provinceIndex: number, provinceId: string, code: string, count: number): UnitObservation[] {
-  const units: UnitObservation[] = [{ id: provinceId, code, name: `Tỉnh ${code}`, kind: 'province', parentId: null }];
+function makeUnits(
+  provinceIndex: number,
+  provinceId: string,
+  code: string,
+  count: number,
+): UnitObservation[] {
+  const units: UnitObservation[] = [
+    { id: provinceId, code, name: `Tỉnh ${code}`, kind: 'province', parentId: null },
+  ];
   for (let i = 0; i < count; i++) {
     const agency = i < count / 4;
     units.push({
@@ -47,7 +59,13 @@ function makeUnits(provinceIndex: number, provinceId: string, code: string, coun
   return units;
 }
 
-function makeDay(units: UnitObservation[], provinceId: string, code: string, reportDate: string, dayIndex: number): ProvinceDay {
+function makeDay(
+  units: UnitObservation[],
+  provinceId: string,
+  code: string,
+  reportDate: string,
+  dayIndex: number,
+): ProvinceDay {
   const period: Period = { type: 'year', year: Number(reportDate.slice(0, 4)), number: 0 };
   const scores: ScoreObservation[] = [];
   const metrics: MetricObservation[] = [];
@@ -148,7 +166,13 @@ async function resetScratch(pool: pg.Pool): Promise<void> {
   await pool.query('truncate scratch_units, scratch_scores, scratch_metrics');
 }
 
-async function measure(pool: pg.Pool, label: string, days: ProvinceDay[], runId: string, batches: ProvinceDay[][]) {
+async function measure(
+  pool: pg.Pool,
+  label: string,
+  days: ProvinceDay[],
+  runId: string,
+  batches: ProvinceDay[][],
+) {
   const rows = rowCount(days);
   await resetScratch(pool);
   await pool.query('vacuum analyze');
@@ -165,10 +189,18 @@ async function measure(pool: pg.Pool, label: string, days: ProvinceDay[], runId:
   const copyMs = Math.min(copyMs1, copyMs2);
   const perS = (ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
   console.log(`\n${label}: ${days.length} province-day(s), ${rows.toLocaleString('en-US')} rows`);
-  console.log(`  upsertProvinceDay, first ingest : ${upsertMs.toFixed(0).padStart(7)} ms  ${perS(upsertMs).padStart(10)} rows/s  (${changedFirst} rows written)`);
-  console.log(`  upsertProvinceDay, identical rerun: ${rerunMs.toFixed(0).padStart(5)} ms  ${perS(rerunMs).padStart(10)} rows/s  (${changedAgain} rows written)`);
-  console.log(`  plain COPY into scratch tables  : ${copyMs.toFixed(0).padStart(7)} ms  ${perS(copyMs).padStart(10)} rows/s`);
-  console.log(`  ratio first ingest / COPY: ${(upsertMs / copyMs).toFixed(2)}×   rerun / COPY: ${(rerunMs / copyMs).toFixed(2)}×`);
+  console.log(
+    `  upsertProvinceDay, first ingest : ${upsertMs.toFixed(0).padStart(7)} ms  ${perS(upsertMs).padStart(10)} rows/s  (${changedFirst} rows written)`,
+  );
+  console.log(
+    `  upsertProvinceDay, identical rerun: ${rerunMs.toFixed(0).padStart(5)} ms  ${perS(rerunMs).padStart(10)} rows/s  (${changedAgain} rows written)`,
+  );
+  console.log(
+    `  plain COPY into scratch tables  : ${copyMs.toFixed(0).padStart(7)} ms  ${perS(copyMs).padStart(10)} rows/s`,
+  );
+  console.log(
+    `  ratio first ingest / COPY: ${(upsertMs / copyMs).toFixed(2)}×   rerun / COPY: ${(rerunMs / copyMs).toFixed(2)}×`,
+  );
 }
 
 const db = await createTestDatabase();
@@ -182,14 +214,30 @@ try {
   const runId = run.rows[0]?.id ?? '';
 
   // 1. national day: 34 provinces × 150 units; COPY in one batch per province as the upsert does
-  const national = PROVINCES.map((p, i) => makeDay(makeUnits(i + 1, p.id, p.code, 149), p.id, p.code, '2026-11-26', 0));
-  await measure(pool, 'national-scale day (34 × 150 units × 7 groups + 18 sub-metrics)', national, runId, national.map((d) => [d]));
+  const national = PROVINCES.map((p, i) =>
+    makeDay(makeUnits(i + 1, p.id, p.code, 149), p.id, p.code, '2026-11-26', 0),
+  );
+  await measure(
+    pool,
+    'national-scale day (34 × 150 units × 7 groups + 18 sub-metrics)',
+    national,
+    runId,
+    national.map((d) => [d]),
+  );
 
   // 2. a year of Điện Biên-sized days (60 units), one province-day per transaction
   const h18 = PROVINCES.find((p) => p.code === 'H18') ?? { id: randomUUID(), code: 'H18' };
   const units = makeUnits(99, h18.id, 'H18', 59);
-  const year = Array.from({ length: 365 }, (_, i) => makeDay(units, h18.id, 'H18', addDays('2025-01-01', i), i));
-  await measure(pool, 'a year of Điện Biên-sized days (365 × 60 units)', year, runId, year.map((d) => [d]));
+  const year = Array.from({ length: 365 }, (_, i) =>
+    makeDay(units, h18.id, 'H18', addDays('2025-01-01', i), i),
+  );
+  await measure(
+    pool,
+    'a year of Điện Biên-sized days (365 × 60 units)',
+    year,
+    runId,
+    year.map((d) => [d]),
+  );
 } finally {
   await db.drop();
 }

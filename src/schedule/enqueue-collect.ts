@@ -14,8 +14,8 @@ export interface EnqueueCollectInput {
   readonly trigger: RunTrigger;
   readonly periods?: readonly PeriodType[];
   /**
-   * A failed or blocked day is tried again (manual runs): its run goes back to `queued` and
-   * its failed job id is cleared first via `clearFailed`.
+   * A failed or blocked day is tried again (manual runs): its failed job id is cleared via
+   * `clearFailed` and a failed or blocked run goes back to `queued`.
    */
   readonly retryFailed?: boolean;
 }
@@ -33,9 +33,11 @@ export async function enqueueCollect(
     periods,
   });
   const jobId = jobIdFor('collect', input.provinceCode, input.reportDate);
-  if (input.retryFailed && (run.status === 'failed' || run.status === 'blocked')) {
+  if (input.retryFailed && run.status !== 'done') {
+    // A failed job id also stays behind when a job stalled too often (its worker died each
+    // time) and the run still says `collecting`: clear it whatever the run says.
     await clearFailed?.(jobId);
-    await requeueRun(deps.pool, run.id);
+    if (run.status === 'failed' || run.status === 'blocked') await requeueRun(deps.pool, run.id);
   }
   const payload: CollectPayload = {
     provinceCode: input.provinceCode,

@@ -13,7 +13,15 @@ import { deletePrefix, uniquePrefix } from '../helpers/redis.js';
 import { pipelineConfig, waitFor } from './pipeline/helpers.js';
 import { pipelineScenario } from './pipeline/scenario.js';
 
-const DAYS = ['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26'];
+const DAYS = [
+  '2026-11-20',
+  '2026-11-21',
+  '2026-11-22',
+  '2026-11-23',
+  '2026-11-24',
+  '2026-11-25',
+  '2026-11-26',
+];
 const X = '2026-11-21';
 const X4 = '2026-11-25';
 
