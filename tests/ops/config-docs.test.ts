@@ -31,6 +31,20 @@ describe('configuration documentation', () => {
     expect(envExample).toBe(renderEnvExample());
   });
 
+  it('`npx tsx scripts/gen-config-table.ts --check` agrees (the README names that command)', async () => {
+    const { execFile } = await import('node:child_process');
+    const code = await new Promise<number>((resolve) =>
+      execFile(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/gen-config-table.ts', '--check'],
+        { cwd: ROOT },
+        (err) => resolve(err ? Number(err.code ?? 1) : 0),
+      ),
+    );
+    expect(code).toBe(0);
+    expect(readme).toContain('npx tsx scripts/gen-config-table.ts');
+  });
+
   it('.env.example, uncommented, is a valid configuration equal to the defaults', () => {
     const env: Record<string, string> = {};
     for (const line of envExample.split('\n')) {
