@@ -100,6 +100,49 @@ describe('preflight', () => {
   });
 });
 
+describe('`dvc-index start` refuses to start (CLI as a child process)', () => {
+  it('on a Redis that may evict, with the reason and the override (exit 2)', async () => {
+    const r = await runCli(['start'], testEnv({ DATABASE_URL: db.url, REDIS_URL: lru.url }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('REDIS_URL: Redis\'s maxmemory-policy is "allkeys-lru"');
+    expect(r.stderr).toContain('REDIS_REQUIRE_NOEVICTION=false');
+  });
+
+  it('when PostgreSQL is unreachable, naming DATABASE_URL and how to start it (exit 1)', async () => {
+    const port = await freePort();
+    const r = await runCli(
+      ['start'],
+      testEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/dvc_index` }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `cannot reach PostgreSQL at postgres://postgres@127.0.0.1:${port}/dvc_index (DATABASE_URL)`,
+    );
+    expect(r.stderr).toContain('docker compose up -d postgres');
+  });
+
+  it('when Redis is unreachable, naming REDIS_URL and how to start it (exit 1)', async () => {
+    const port = await freePort();
+    const r = await runCli(
+      ['start'],
+      testEnv({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}` }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot reach Redis at redis://127.0.0.1:${port} (REDIS_URL)`);
+    expect(r.stderr).toContain('docker compose up -d redis');
+  });
+
+  it('on a bad variable, before connecting to anything (exit 2)', async () => {
+    const r = await runCli(
+      ['start'],
+      testEnv({ CRON_SCHEDULE: 'every morning', DATABASE_URL: 'postgres://nowhere.invalid/x' }),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CRON_SCHEDULE: must be a cron expression');
+    expect(r.stderr).not.toContain('nowhere.invalid');
+  });
+});
+
 describe('migrations racing from two processes', () => {
   it('one process applies them, the other finds nothing to do, both exit 0', async () => {
     const race = await createTestDatabase({ migrated: false });

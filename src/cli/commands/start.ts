@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../logger.js';
 import { runUntilSignal, startPipeline } from '../../main.js';
+import { preflight } from '../../ops/preflight.js';
 import { action, configFromEnv } from '../run.js';
 
 export function register(program: Command): void {
@@ -13,6 +14,9 @@ export function register(program: Command): void {
       action(async () => {
         const config = configFromEnv();
         const log = createLogger(config);
+        // Services reachable and Redis non-evicting, or a message naming the variable to fix;
+        // the pipeline applies the migrations itself.
+        await preflight({ ...config, migrateOnStart: false }, log);
         const pipeline = await startPipeline(config, log);
         await runUntilSignal(pipeline, config, log);
         return 0;
