@@ -40,9 +40,8 @@ afterAll(async () => {
 
 function demoEnv(databaseUrl: string, over: Record<string, string> = {}): Record<string, string> {
   // The demo forces its own portal, SMTP and queue prefix; nothing else is needed.
-  const env = testEnv({ DATABASE_URL: databaseUrl, ...over });
+  const env = testEnv({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'error', ...over });
   delete env.PORTAL_BASE_URL;
-  delete env.LOG_LEVEL;
   return env;
 }
 
