@@ -10,9 +10,9 @@
  */
 import { type Config, minDropFor } from '../src/config.js';
 import type { Deps } from '../src/deps.js';
-import { detectEpisodes, type Series } from '../src/detect/detect-episodes.js';
+import { type DetectedEvent, detectEpisodes, type Series } from '../src/detect/detect-episodes.js';
 import { explainFall, type FallReason } from '../src/detect/explain-fall.js';
-import { type IsoDate, isGroupCode, type ScoreGroup } from '../src/domain.js';
+import { type IsoDate, isGroupCode, type Period, periodKey, type ScoreGroup } from '../src/domain.js';
 import type { Logger } from '../src/logger.js';
 import { queueDigest } from '../src/notify/queue-digest.js';
 import { type DetectPayload, jobIdFor, type NotifyPayload } from '../src/queue/payloads.js';
@@ -72,37 +72,50 @@ export async function runDetect(
       ignoreProvisional: config.alertIgnoreProvisional,
       bands: config.classBands,
     });
-    // Why it fell: the sub-metrics on the compared day and on the fall's day.
+    // Only what can have changed is written: events from the run's date on, and episodes that
+    // are open or moved since then. Earlier ones were written by earlier detects, identically.
+    const since = q.reportDate;
+    const episodeKey = (e: { unitId: string; group: string; period: Period }, openedOn: string | null) =>
+      `${e.unitId}|${e.group}|${periodKey(e.period)}|${openedOn}`;
+    const touched = result.episodes.filter(
+      (ep) =>
+        ep.status === 'open' ||
+        ep.openedOn >= since ||
+        ep.lastSeenOn >= since ||
+        (ep.resolvedOn ?? '') >= since,
+    );
+    const touchedKeys = new Set(touched.map((ep) => episodeKey(ep, ep.openedOn)));
     const falls = result.events.filter((e) => e.kind === 'opened' || e.kind === 'worsened');
-    const keys: MetricKey[] = falls.flatMap((e) => [
+    // An episode's reasons are those of its latest fall (events are in date order per series).
+    const lastFall = new Map<string, DetectedEvent>();
+    for (const e of falls) {
+      const k = episodeKey(e, e.episodeOpenedOn);
+      if (touchedKeys.has(k)) lastFall.set(k, e);
+    }
+    const explained = new Set([...falls.filter((e) => e.reportDate >= since), ...lastFall.values()]);
+    // Why it fell: the sub-metrics on the compared day and on the fall's day.
+    const keys: MetricKey[] = [...explained].flatMap((e) => [
       { unitId: e.unitId, group: e.group, period: e.period, date: e.reportDate },
       ...(e.comparedOn ? [{ unitId: e.unitId, group: e.group, period: e.period, date: e.comparedOn }] : []),
     ]);
     const metrics = await loadMetrics(db, keys);
-    const reasonsByEpisode = new Map<string, FallReason[]>();
-    const events = result.events.map((e) => {
-      if (e.kind !== 'opened' && e.kind !== 'worsened') return e;
+    const reasonsOf = new Map<DetectedEvent, FallReason[]>();
+    for (const e of explained) {
       const after = metrics.get(
         metricKey({ unitId: e.unitId, group: e.group, period: e.period, date: e.reportDate }),
       );
       const before = e.comparedOn
         ? metrics.get(metricKey({ unitId: e.unitId, group: e.group, period: e.period, date: e.comparedOn }))
         : undefined;
-      const reasons = explainFall(before ?? [], after ?? []);
-      // Events are in date order within a series, so the last fall's reasons win.
-      reasonsByEpisode.set(
-        `${e.unitId}|${e.group}|${e.period.type}|${e.period.year}|${e.period.number}|${e.episodeOpenedOn}`,
-        reasons,
-      );
-      return { ...e, reasons };
+      reasonsOf.set(e, explainFall(before ?? [], after ?? []));
+    }
+    const events = result.events
+      .filter((e) => e.reportDate >= since)
+      .map((e) => (reasonsOf.has(e) ? { ...e, reasons: reasonsOf.get(e) } : e));
+    const episodes = touched.map((ep) => {
+      const fall = lastFall.get(episodeKey(ep, ep.openedOn));
+      return { ...ep, reasons: (fall && reasonsOf.get(fall)) ?? [] };
     });
-    const episodes = result.episodes.map((ep) => ({
-      ...ep,
-      reasons:
-        reasonsByEpisode.get(
-          `${ep.unitId}|${ep.group}|${ep.period.type}|${ep.period.year}|${ep.period.number}|${ep.openedOn}`,
-        ) ?? [],
-    }));
     const counts: Record<string, number> = {};
     for (const e of events) if (e.reportDate === q.reportDate) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
     await saveDetection(db, {
@@ -112,6 +125,7 @@ export async function runDetect(
       runId: q.runId,
       groups,
       periods,
+      since,
       episodes,
       events,
       counts,

@@ -131,7 +131,8 @@ export async function loadMetrics(
     `select m.unit_id, m.grp, m.period_type, m.period_year, m.period_number, m.report_date::text as d,
             m.code, m.name, m.numerator, m.denominator, m.ratio, m.score, m.max_score
        from metrics m
-       join jsonb_to_recordset($1::jsonb) k(unit_id uuid, grp text, period_type text, period_year int, period_number int, report_date date)
+       join (select distinct * from jsonb_to_recordset($1::jsonb)
+               k(unit_id uuid, grp text, period_type text, period_year int, period_number int, report_date date)) k
          on k.unit_id = m.unit_id and k.grp = m.grp and k.period_type = m.period_type
         and k.period_year = m.period_year and k.period_number = m.period_number and k.report_date = m.report_date
       order by m.code`,
@@ -179,6 +180,12 @@ export interface SaveDetection {
   /** The scope that was replayed: these groups (incl. TOTAL) and periods, every date ≤ horizon. */
   readonly groups: readonly ScoreGroup[];
   readonly periods: readonly Period[];
+  /**
+   * The run's report date: events from it on, and episodes opened from it on, are replaced;
+   * earlier ones are left as earlier detects wrote them. `episodes` and `events` hold exactly
+   * what may change (events dated ≥ since; episodes open or moved since then).
+   */
+  readonly since: IsoDate;
   readonly episodes: readonly (Episode & { reasons: readonly FallReason[] })[];
   readonly events: readonly (DetectedEvent & { reasons?: readonly FallReason[] })[];
   readonly counts: Readonly<Record<string, number>>;
@@ -231,17 +238,18 @@ export async function saveDetection(db: Queryable, d: SaveDetection): Promise<vo
     [d.provinceCode, JSON.stringify(episodes)],
   );
   // Episodes of the scope that the replay no longer produces (a re-ingest changed a score).
+  // An anti-join (hashable), not `not exists` over the recordset, which is quadratic.
   await db.query(
-    `delete from alerts a
-      using jsonb_to_recordset($3::jsonb) p(period_type text, period_year int, period_number int)
-      where a.province_code = $1 and a.grp = any($2)
-        and a.period_type = p.period_type and a.period_year = p.period_year and a.period_number = p.period_number
-        and not exists (select 1 from jsonb_to_recordset($4::jsonb) x(unit_id uuid, grp text, period_type text,
-                          period_year int, period_number int, opened_on date)
-                         where x.unit_id = a.unit_id and x.grp = a.grp and x.period_type = a.period_type
-                           and x.period_year = a.period_year and x.period_number = a.period_number
-                           and x.opened_on = a.opened_on)`,
-    [d.provinceCode, d.groups, scope, JSON.stringify(episodes)],
+    `delete from alerts where id in (
+       select a.id from alerts a
+         join jsonb_to_recordset($3::jsonb) p(period_type text, period_year int, period_number int)
+           on a.period_type = p.period_type and a.period_year = p.period_year and a.period_number = p.period_number
+         left join jsonb_to_recordset($4::jsonb) x(unit_id uuid, grp text, period_type text, period_year int,
+                     period_number int, opened_on date)
+           on x.unit_id = a.unit_id and x.grp = a.grp and x.period_type = a.period_type
+          and x.period_year = a.period_year and x.period_number = a.period_number and x.opened_on = a.opened_on
+        where a.province_code = $1 and a.grp = any($2) and a.opened_on >= $5 and x.unit_id is null)`,
+    [d.provinceCode, d.groups, scope, JSON.stringify(episodes), d.since],
   );
   const events = d.events.map((e) => ({
     report_date: e.reportDate,
@@ -278,17 +286,18 @@ export async function saveDetection(db: Queryable, d: SaveDetection): Promise<vo
     [d.provinceCode, JSON.stringify(events)],
   );
   await db.query(
-    `delete from alert_events e
-      using jsonb_to_recordset($3::jsonb) p(period_type text, period_year int, period_number int)
-      where e.province_code = $1 and e.grp = any($2)
-        and e.period_type = p.period_type and e.period_year = p.period_year and e.period_number = p.period_number
-        and not (e.kind = 'closed' and e.detail->>'resolution' = 'period-ended')
-        and not exists (select 1 from jsonb_to_recordset($4::jsonb) x(report_date date, kind text, unit_id uuid,
-                          grp text, period_type text, period_year int, period_number int)
-                         where x.unit_id = e.unit_id and x.grp = e.grp and x.period_type = e.period_type
-                           and x.period_year = e.period_year and x.period_number = e.period_number
-                           and x.report_date = e.report_date and x.kind = e.kind)`,
-    [d.provinceCode, d.groups, scope, JSON.stringify(events)],
+    `delete from alert_events where id in (
+       select e.id from alert_events e
+         join jsonb_to_recordset($3::jsonb) p(period_type text, period_year int, period_number int)
+           on e.period_type = p.period_type and e.period_year = p.period_year and e.period_number = p.period_number
+         left join jsonb_to_recordset($4::jsonb) x(report_date date, kind text, unit_id uuid, grp text,
+                     period_type text, period_year int, period_number int)
+           on x.unit_id = e.unit_id and x.grp = e.grp and x.period_type = e.period_type
+          and x.period_year = e.period_year and x.period_number = e.period_number
+          and x.report_date = e.report_date and x.kind = e.kind
+        where e.province_code = $1 and e.grp = any($2) and e.report_date >= $5 and x.unit_id is null
+          and not (e.kind = 'closed' and e.detail->>'resolution' = 'period-ended'))`,
+    [d.provinceCode, d.groups, scope, JSON.stringify(events), d.since],
   );
   await db.query(
     `insert into alert_detections (province_code, report_date, run_id, counts) values ($1, $2, $3, $4)

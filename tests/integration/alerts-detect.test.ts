@@ -111,6 +111,7 @@ describe('detect on stored scores', () => {
     expect(alerts).toHaveLength(3);
     const a = alerts.find((x) => label(x.unit_id) === 'a0');
     expect(a.reasons[0].code).toBe('ONLINE_PAYMENT_DOSSIERS');
+    expect(new Set(a.reasons.map((r: { code: string }) => r.code)).size).toBe(a.reasons.length);
     expect(a.reasons[0].text).toMatch(
       /^tỷ lệ thanh toán trực tuyến \d+,\d% → \d+,\d%: [\d.]+\/[\d.]+ hồ sơ có phí/,
     );
