@@ -36,6 +36,9 @@ export function withConfigTable(readme: string): string {
 /** Values the compose stack sets for the worker itself (DATABASE_URL, REDIS_URL, HTTP_*). */
 const COMPOSE_SET = new Set(['DATABASE_URL', 'REDIS_URL', 'HTTP_HOST', 'HTTP_PORT']);
 
+/** Variables docker-compose.yml itself reads from .env (not the program's settings). */
+export const COMPOSE_ONLY = ['POSTGRES_PASSWORD'] as const;
+
 /** `.env.example`: every variable, its meaning, and its default commented out. */
 export function renderEnvExample(): string {
   const out = [
@@ -44,6 +47,11 @@ export function renderEnvExample(): string {
     '# In docker compose, DATABASE_URL, REDIS_URL, HTTP_HOST and HTTP_PORT are set by docker-compose.yml.',
     '',
   ];
+  out.push(
+    '# docker compose only: the password of the bundled PostgreSQL (set it before the first start)',
+    `#${COMPOSE_ONLY[0]}=dvc`,
+    '',
+  );
   for (const d of CONFIG_DOCS) {
     out.push(`# ${d.meaning}${COMPOSE_SET.has(d.variable) ? ' (set by docker-compose.yml)' : ''}`);
     const v = /[\s#"'$]/.test(d.default) ? `"${d.default.replace(/(["\\$])/g, '\\$1')}"` : d.default;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderEnvExample, withConfigTable } from '../../scripts/gen-config-table.js';
+import { COMPOSE_ONLY, renderEnvExample, withConfigTable } from '../../scripts/gen-config-table.js';
 import { CONFIG_DOCS, CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -20,6 +20,13 @@ describe('configuration documentation', () => {
       expect(line).toContain(d.default);
     }
     expect(CONFIG_VARIABLES.length).toBeGreaterThan(30);
+  });
+
+  it('lists every variable docker-compose.yml reads from .env', () => {
+    const compose = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    const used = [...compose.matchAll(/\$\{([A-Z_]+)(?::-[^}]*)?\}/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(0);
+    for (const v of used) expect(envExample).toContain(`#${v}=`);
   });
 
   it('lists every variable in the README configuration table', () => {
@@ -53,7 +60,7 @@ describe('configuration documentation', () => {
       const raw = m[2]!;
       env[m[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(["\\$])/g, '$1') : raw;
     }
-    expect(Object.keys(env).sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect(Object.keys(env).sort()).toEqual([...CONFIG_VARIABLES, ...COMPOSE_ONLY].sort());
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 });
