@@ -78,46 +78,36 @@ export async function readUnitHistory(db: Queryable, q: HistoryQuery): Promise<P
   const periodType = q.periodType ?? 'year';
   const groups = q.groups && q.groups.length > 0 ? [...q.groups] : [...SCORE_GROUPS];
   const params: unknown[] = [q.unitId, periodType, groups];
-  // The same filter twice: once to pick the page's dates, once (aliased) to fetch their rows.
-  const filters: ((a: string) => string)[] = [
-    (a) => `${a}unit_id = $1`,
-    (a) => `${a}period_type = $2`,
-    (a) => `${a}grp = any($3::text[])`,
-  ];
+  const where: string[] = [`unit_id = $1`, `period_type = $2`, `grp = any($3::text[])`];
   if (q.periodYear !== undefined) {
     const i = params.push(q.periodYear);
-    filters.push((a) => `${a}period_year = $${i}`);
+    where.push(`period_year = $${i}`);
   }
   if (q.from !== undefined) {
     const i = params.push(q.from);
-    filters.push((a) => `${a}report_date >= $${i}::date`);
+    where.push(`report_date >= $${i}::date`);
   }
   if (q.to !== undefined) {
     const i = params.push(q.to);
-    filters.push((a) => `${a}report_date <= $${i}::date`);
+    where.push(`report_date <= $${i}::date`);
   }
-  const keyWhere = filters.map((f) => f(''));
   if (q.after !== undefined) {
     const [d, y, n] = decodeCursor(q.after, ['string', 'number', 'number']);
     if (!isIsoDate(String(d))) throw new InputError('after', 'is not a cursor this list returned');
     const i = params.push(d, y, n);
-    keyWhere.push(
-      `(report_date, period_year, period_number) > ($${i - 2}::date, $${i - 1}::int, $${i}::int)`,
-    );
+    where.push(`(report_date, period_year, period_number) > ($${i - 2}::date, $${i - 1}::int, $${i}::int)`);
   }
-  const li = params.push(limit + 1);
+  // One index range scan, no join: a date has at most one row per group, so
+  // (limit + 1) × groups rows always reach past the page's last date when there is more;
+  // the rows of the first `limit` dates are then complete.
+  const li = params.push((limit + 1) * groups.length);
   const res = await db.query<DbScore>(
-    `with keys as (
-       select distinct report_date, period_year, period_number from scores
-        where ${keyWhere.join(' and ')}
-        order by report_date, period_year, period_number
-        limit $${li}
-     )
-     select to_char(s.report_date, 'YYYY-MM-DD') as report_date, s.period_year, s.period_number, s.grp,
-            s.score, s.max_score, s.rank, s.rank_of, s.flags
-       from scores s join keys k using (report_date, period_year, period_number)
-      where ${filters.map((f) => f('s.')).join(' and ')}
-      order by s.report_date, s.period_year, s.period_number`,
+    `select to_char(report_date, 'YYYY-MM-DD') as report_date, period_year, period_number, grp,
+            score, max_score, rank, rank_of, flags
+       from scores
+      where ${where.join(' and ')}
+      order by report_date, period_year, period_number
+      limit $${li}`,
     params,
   );
   const points: HistoryPoint[] = [];
