@@ -35,7 +35,7 @@ const RECIPIENTS = ['vanphong@dienbien.gov.vn', 'ttpvhcc@dienbien.gov.vn'];
  * province's TTTT 6.60→6.40 opens and its TOTAL falls · 16 Sở Y tế and the province recover ·
  * 17 TTTT max 10→12 for everyone (a new epoch: Mường Phăng's open TTTT episode is closed,
  * not recovered), Sở Tài chính MDSH 15.25→14.50 opens · 18 Thanh Xương recovers ·
- * 19 nothing · 20 Sở Tài chính →14 worsens · 21 Sở Tài chính recovers, the province's TTTT
+ * 19 Thanh Xương MDSH 12→10 flagged provisional (ignored), back to 12 on the 20th · 20 Sở Tài chính →14 worsens · 21 Sở Tài chính recovers, the province's TTTT
  * 6.60→6.00 opens and its TOTAL falls.
  */
 const DAYS = ['10', '11', '12', '13', '15', '16', '17', '18', '19', '20', '21'].map((d) => `2026-11-${d}`);
@@ -86,8 +86,20 @@ function scenario(): Scenario {
       },
       '2026-11-17': { groupMax: { TTTT: 12 }, units: { 'H18.02': { MDSH: 14.5 } } },
       '2026-11-18': { units: { 'H18.101': { MDSH: 12 } } },
-      '2026-11-19': {},
-      '2026-11-20': { units: { 'H18.02': { MDSH: 14 } } },
+      '2026-11-19': {
+        units: {
+          'H18.101': {
+            MDSH: {
+              score: 10,
+              quality: {
+                status: 'TEMP_NATIONAL_REPORT_DENOMINATOR',
+                message: 'Mẫu số lấy tạm từ báo cáo quốc gia',
+              },
+            },
+          },
+        },
+      },
+      '2026-11-20': { units: { 'H18.02': { MDSH: 14 }, 'H18.101': { MDSH: { score: 12, quality: null } } } },
       '2026-11-21': { units: { 'H18.02': { MDSH: 15.25 } }, province: { TTTT: 6 } },
     },
   };
@@ -146,6 +158,7 @@ beforeAll(async () => {
       ALERT_FROM: 'dvc-index@dienbien.gov.vn',
       ALERT_TO: RECIPIENTS.join(','),
       PUBLIC_URL: 'https://dvc-index.dienbien.gov.vn',
+      ALERT_IGNORE_PROVISIONAL: 'true',
     }),
   );
   pipeline = await startPipeline(config, createLogger(config), { scheduler: false, http: false });
@@ -220,6 +233,13 @@ describe('alerts end to end over 11 collected days', () => {
     ]);
     const epochs = events.rows.filter((e) => e.kind === 'new-epoch' && e.unit_id !== PROVINCE_ID);
     expect(epochs.map((e) => `${e.d} ${e.grp}`)).toEqual(Array(4).fill('2026-11-17 TTTT'));
+    // the provisional capture of the 19th was stored with its flag, and raised nothing
+    const prov = await db.pool.query(
+      `select score, flags from scores where unit_id = $1 and grp = 'MDSH' and report_date = '2026-11-19'`,
+      [ID.thanhXuong],
+    );
+    expect(prov.rows).toEqual([{ score: '10.00', flags: ['TEMP_NATIONAL_REPORT_DENOMINATOR'] }]);
+    expect(events.rows.filter((e) => e.d === '2026-11-19')).toEqual([]);
     const acrossGap = events.rows.find((e) => e.unit_id === ID.thanhXuong && e.kind === 'opened');
     expect(acrossGap?.gap_days).toBe(2);
   });
