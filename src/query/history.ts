@@ -167,3 +167,97 @@ export async function readAllUnitHistory(
     after = page.nextCursor;
   }
 }
+
+/** One unit's points, for exports that cover a whole province. */
+export interface UnitHistory {
+  readonly unit: { readonly id: string; readonly code: string | null; readonly name: string };
+  readonly points: HistoryPoint[];
+}
+
+interface DbUnitScore extends DbScore {
+  unit_id: string;
+}
+
+/**
+ * Every unit of a province (the province, agencies, communes, as `listUnits` orders them)
+ * with its points for the selection: the source of the province-wide CSV export, one row per
+ * unit-date. Units with no stored row in the selection are left out.
+ */
+export async function readProvinceHistory(
+  db: Queryable,
+  q: Omit<HistoryQuery, 'unitId' | 'after' | 'limit'> & {
+    readonly provinceId: string;
+    readonly units: readonly { id: string; code: string | null; name: string }[];
+  },
+): Promise<UnitHistory[]> {
+  const periodType = q.periodType ?? 'year';
+  const groups = q.groups && q.groups.length > 0 ? [...q.groups] : [...SCORE_GROUPS];
+  const params: unknown[] = [q.provinceId, periodType, groups];
+  const where = [
+    's.unit_id in (select id from units where id = $1 or province_id = $1)',
+    's.period_type = $2',
+    's.grp = any($3::text[])',
+  ];
+  if (q.periodYear !== undefined) where.push(`s.period_year = $${params.push(q.periodYear)}`);
+  if (q.from !== undefined) where.push(`s.report_date >= $${params.push(q.from)}::date`);
+  if (q.to !== undefined) where.push(`s.report_date <= $${params.push(q.to)}::date`);
+  const res = await db.query<DbUnitScore>(
+    `select s.unit_id, to_char(s.report_date, 'YYYY-MM-DD') as report_date, s.period_year, s.period_number, s.grp,
+            s.score, s.max_score, s.rank, s.rank_of, s.flags
+       from scores s
+      where ${where.join(' and ')}
+      order by s.unit_id, s.report_date, s.period_year, s.period_number`,
+    params,
+  );
+  const byUnit = new Map<string, HistoryPoint[]>();
+  let last: {
+    unit: string;
+    date: string;
+    year: number;
+    number: number;
+    groups: Record<string, GroupValue>;
+  } | null = null;
+  for (const r of res.rows) {
+    if (
+      !last ||
+      last.unit !== r.unit_id ||
+      last.date !== r.report_date ||
+      last.year !== r.period_year ||
+      last.number !== r.period_number
+    ) {
+      last = {
+        unit: r.unit_id,
+        date: r.report_date,
+        year: r.period_year,
+        number: r.period_number,
+        groups: {},
+      };
+      let list = byUnit.get(r.unit_id);
+      if (!list) {
+        list = [];
+        byUnit.set(r.unit_id, list);
+      }
+      list.push({
+        date: r.report_date,
+        period: {
+          type: periodType,
+          year: r.period_year,
+          number: r.period_number,
+          key: periodKey({ type: periodType, year: r.period_year, number: r.period_number }),
+        },
+        groups: last.groups,
+      });
+    }
+    last.groups[r.grp] = {
+      score: fromNumeric(r.score),
+      max: fromNumeric(r.max_score),
+      rank: r.rank,
+      rankOf: r.rank_of,
+      flags: r.flags,
+    };
+  }
+  return q.units.flatMap((u) => {
+    const points = byUnit.get(u.id);
+    return points ? [{ unit: { id: u.id, code: u.code, name: u.name }, points }] : [];
+  });
+}

@@ -265,6 +265,35 @@ describe('CSV export', () => {
     expect(zero.slice(1).every((r) => r[5] === '0.00' && r[6] === '10.00')).toBe(true);
   });
 
+  it('province history: one row per unit-date for every unit of the province', async () => {
+    const res = await get('/api/history/export.csv?province=H18&group=TTTT&year=2026');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="lich-su-H18-year2026.csv"');
+    expect([...res.raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parseCsv(res.raw.subarray(3).toString('utf8'));
+    expect(rows[0]).toEqual([
+      'Ngày báo cáo',
+      'Mã đơn vị',
+      'Tên đơn vị',
+      'Loại kỳ',
+      'Kỳ',
+      'Thanh toán trực tuyến (TTTT)',
+      'TTTT tối đa',
+      'departmentId',
+    ]);
+    expect(rows).toHaveLength(1 + 12 * STORED_DAYS);
+    expect(rows[1]!.slice(0, 3)).toEqual([s.first, 'H18', 'UBND tỉnh Điện Biên']);
+    const keys = rows.slice(1).map((r) => `${r[7]}/${r[0]}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    const naTau = rows.filter((r) => r[7] === s.notEvaluated.id);
+    expect(naTau).toHaveLength(STORED_DAYS);
+    expect(naTau.every((r) => r[5] === '' && r[6] === '10.00')).toBe(true);
+    const zero = rows.filter((r) => r[7] === s.construction.id);
+    expect(zero.every((r) => r[5] === '0.00')).toBe(true);
+    await expect400('/api/history/export.csv?province=H99', 'province');
+    await expect400('/api/history/export.csv?year=26', 'year');
+  });
+
   it('report: province, agencies, communes with date and period columns; not evaluated is empty, never 0', async () => {
     const res = await get(`/api/report/export.csv?province=H18&date=${s.last}`);
     expect(res.status).toBe(200);

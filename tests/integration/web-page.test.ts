@@ -132,6 +132,15 @@ describe('province overview', () => {
     const naTau = await page.textContent(`tr[data-unit="${s.notEvaluated.id}"]`);
     expect(naTau).toContain('Chưa đánh giá');
     expect(naTau).not.toContain('0.00');
+    // Both download links point at CSV exports of this province that answer.
+    for (const id of ['#csv', '#csv-history']) {
+      const href = (await page.getAttribute(id, 'href'))!;
+      expect(href).toContain('province=H18');
+      const res = await page.request.get(`${server.url}${href}`);
+      expect(res.status()).toBe(200);
+      expect(res.headers()['content-type']).toBe('text/csv; charset=utf-8');
+      expect([...(await res.body()).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    }
     await page.screenshot({ path: path.join(ROOT, 'docs/overview.png'), fullPage: true });
     // An earlier date without falls marks nothing.
     await page.fill('#date', addDays(s.first, 40));

@@ -216,6 +216,8 @@ async function load() {
     if (r.dates.last) $('date').max = r.dates.last;
     $('csv').href =
       `/api/report/export.csv?${new URLSearchParams({ province: state.province, date: r.date, period: state.period })}`;
+    $('csv-history').href =
+      `/api/history/export.csv?${new URLSearchParams({ province: state.province, period: state.period, year: r.date.slice(0, 4) })}`;
     renderSummary(r);
     renderFalls(r);
     renderTables();

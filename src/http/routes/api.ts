@@ -10,7 +10,7 @@ import type { Config } from '../../config.js';
 import { GROUP_CODES, type GroupCode, SCORE_GROUPS } from '../../domain.js';
 import { InputError } from '../../errors.js';
 import { listAlerts } from '../../query/alerts.js';
-import { readAllUnitHistory, readUnitHistory } from '../../query/history.js';
+import { readAllUnitHistory, readProvinceHistory, readUnitHistory } from '../../query/history.js';
 import {
   checkRange,
   parseDate,
@@ -27,7 +27,7 @@ import { readDateRange } from '../../query/report.js';
 import { listRuns, RUN_STATUSES } from '../../query/runs.js';
 import { readSubMetrics } from '../../query/sub-metrics.js';
 import { historyCsvColumns, reportCsvColumns, reportCsvRows } from '../../query/tables.js';
-import { listUnits, resolveProvince, resolveUnit } from '../../query/units.js';
+import { defaultProvinceCode, listUnits, resolveProvince, resolveUnit } from '../../query/units.js';
 import type { Pool } from '../../store/db.js';
 
 type Query = Record<string, unknown>;
@@ -92,6 +92,34 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
   };
   app.get('/api/units/:id/history', (req, reply) => history(req, reply, false));
   app.get('/api/units/:id/history/export.csv', (req, reply) => history(req, reply, true));
+
+  // The whole province's history as one spreadsheet: one row per unit-date.
+  app.get('/api/history/export.csv', async (req, reply) => {
+    const groups = parseGroups(param(req, 'group'), 'group') ?? [...SCORE_GROUPS];
+    const periodType = parsePeriodType(param(req, 'period'), 'period');
+    const periodYear = parseYear(param(req, 'year'), 'year');
+    const from = parseDate(param(req, 'from'), 'from');
+    const to = parseDate(param(req, 'to'), 'to');
+    checkRange(from, to, 'from');
+    const province = await resolveProvince(
+      pool,
+      param(req, 'province') ?? (await defaultProvinceCode(pool, config.provinces)),
+      'province',
+    );
+    const units = await listUnits(pool, { province: province.id });
+    const history = await readProvinceHistory(pool, {
+      provinceId: province.id,
+      units,
+      groups,
+      periodType,
+      periodYear,
+      from,
+      to,
+    });
+    const rows = history.flatMap((h) => h.points.map((point) => ({ unit: h.unit, point })));
+    const body = toCsv(rows, historyCsvColumns(groups), { bom: true });
+    return sendCsv(reply, `lich-su-${province.code ?? 'tinh'}-${periodType}${periodYear ?? ''}.csv`, body);
+  });
 
   app.get('/api/units/:id/metrics', async (req) => {
     const groups = (parseGroups(param(req, 'group'), 'group') ?? ['TTTT', 'MDSH']).map((g) => {
