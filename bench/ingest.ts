@@ -175,7 +175,6 @@ async function measure(
 ) {
   const rows = rowCount(days);
   await resetScratch(pool);
-  await pool.query('vacuum analyze');
   // COPY first and upsert second, then the other way round, so neither gets a warmer cache.
   const [, copyMs1] = await timed(async () => {
     for (const b of batches) await copyDays(pool, b, runId);

@@ -1,12 +1,13 @@
 /**
  * One province-day into PostgreSQL: units, scores and the metrics behind them, with
  * set-based statements (unnest of typed arrays) so a national day stays close to COPY speed.
- * Upserts are `on conflict do update … where distinct`: re-ingesting after a parser fix
- * corrects the rows, an identical re-run changes nothing. Rows of the same province, date and
+ * Only new or changed rows are written (`on conflict do update … where distinct` guards a
+ * concurrent writer): re-ingesting after a parser fix corrects the rows, an identical re-run
+ * changes nothing. Rows of the same province, date and
  * period that the new parse no longer yields are removed, so the stored day always equals
  * what its captures say. Nothing is zero-filled: `null` goes in as `null`.
  */
-import { periodKey } from '../domain.js';
+import { periodKey, SCORE_GROUPS } from '../domain.js';
 import type { MetricObservation, ProvinceDay, ScoreObservation } from '../source/types.js';
 import { type Pool, type Queryable, withTransaction } from './db.js';
 import { upsertUnits } from './units.js';
@@ -60,22 +61,42 @@ export async function upsertProvinceDay(
   const p = day.period;
 
   const unitsChanged = await upsertUnits(db, day.units, day.reportDate);
-  const scoresChanged = await upsertScores(db, runId, day, scores);
-  const metricsChanged = await upsertMetrics(db, day, metrics);
 
-  const removedScores = await removeStale(
+  // What is stored for this province, date and period, read once per table and compared
+  // here: only new or different rows are written, vanished ones deleted. (Anti-joins against
+  // an unnest get nested-loop plans that turn quadratic on a national day, and ON CONFLICT
+  // locks, so writes, every row it meets even when nothing changes.)
+  const storedScores = await readStored<StoredScore>(db, 'scores', day);
+  const storedMetrics = await readStored<StoredMetric>(db, 'metrics', day);
+  const scoreKey = (unitId: string, grp: string) => `${unitId}|${grp}`;
+  const metricKey = (unitId: string, grp: string, code: string) => `${unitId}|${grp}|${code}`;
+  const oldScores = new Map(storedScores.map((r) => [scoreKey(r.unit_id, r.grp), r]));
+  const oldMetrics = new Map(storedMetrics.map((r) => [metricKey(r.unit_id, r.grp, r.code), r]));
+
+  const writeScores = scores.filter((s) => {
+    const o = oldScores.get(scoreKey(s.unitId, s.group));
+    return !o || !sameScoreRow(o, s, runId);
+  });
+  const writeMetrics = metrics.filter((m) => {
+    const o = oldMetrics.get(metricKey(m.unitId, m.group, m.code));
+    return !o || !sameMetricRow(o, m);
+  });
+  const scoresChanged = await upsertScores(db, runId, day, writeScores);
+  const metricsChanged = await upsertMetrics(db, day, writeMetrics);
+
+  const keepScores = new Set(scores.map((s) => scoreKey(s.unitId, s.group)));
+  const keepMetrics = new Set(metrics.map((m) => metricKey(m.unitId, m.group, m.code)));
+  const removedScores = await deleteRows(
     db,
     'scores',
     day,
-    new Set(scores.map((s) => `${s.unitId}|${s.group}`)),
-    (r) => `${r.unit_id}|${r.grp}`,
+    storedScores.filter((r) => !keepScores.has(scoreKey(r.unit_id, r.grp))),
   );
-  const removedMetrics = await removeStale(
+  const removedMetrics = await deleteRows(
     db,
     'metrics',
     day,
-    new Set(metrics.map((m) => `${m.unitId}|${m.group}|${m.code}`)),
-    (r) => `${r.unit_id}|${r.grp}|${r.code}`,
+    storedMetrics.filter((r) => !keepMetrics.has(metricKey(r.unit_id, r.grp, r.code))),
   );
   return {
     periodKey: periodKey(p),
@@ -88,34 +109,95 @@ export async function upsertProvinceDay(
   };
 }
 
-interface KeyRow {
+interface StoredScore {
   unit_id: string;
   grp: string;
-  code?: string;
+  score: string | null;
+  max_score: string | null;
+  rank: number | null;
+  rank_of: number | null;
+  flags: string[];
+  run_id: string | null;
+}
+interface StoredMetric {
+  unit_id: string;
+  grp: string;
+  code: string;
+  name: string | null;
+  numerator: string | null;
+  denominator: string | null;
+  ratio: string | null;
+  score: string | null;
+  max_score: string | null;
+  quality_status: string | null;
+  quality_message: string | null;
 }
 
-/**
- * Delete the rows of this province, date and period whose key the new parse no longer has.
- * The stored keys are read with one index scan and compared here: an anti-join against an
- * unnest is planned as a nested loop and turned quadratic on a national day.
- */
-async function removeStale(
+const SCORE_COLUMNS =
+  't.unit_id, t.grp, t.score, t.max_score, t.rank, t.rank_of, t.flags, t.run_id::text as run_id';
+const METRIC_COLUMNS =
+  't.unit_id, t.grp, t.code, t.name, t.numerator, t.denominator, t.ratio, t.score, t.max_score, t.quality_status, t.quality_message';
+
+/** The stored rows of the province's units (today's and any earlier) for this date and period. */
+async function readStored<T>(db: Queryable, table: 'scores' | 'metrics', day: ProvinceDay): Promise<T[]> {
+  const p = day.period;
+  const res = await db.query(
+    `select ${table === 'scores' ? SCORE_COLUMNS : METRIC_COLUMNS} from ${table} t
+     where t.unit_id = any (array(select id from units where id = $5 or province_id = $5))
+       and t.grp = any ($6::text[])
+       and t.report_date = $1 and t.period_type = $2 and t.period_year = $3 and t.period_number = $4`,
+    // Naming every group lets the primary key (unit, group, period, date…) seek straight to
+    // the day's rows; without it the scan walks each unit's whole history.
+    [day.reportDate, p.type, p.year, p.number, day.provinceId, SCORE_GROUPS],
+  );
+  return res.rows as T[];
+}
+
+/** numeric(·,2) as pg returns it vs a parsed number, in hundredths; null only equals null. */
+function sameCents(stored: string | null, value: number | null): boolean {
+  if (stored === null || value === null) return stored === value;
+  return Math.round(Number(stored) * 100) === Math.round(value * 100);
+}
+/** Unscaled numeric (counts) vs a parsed number. */
+function sameNumber(stored: string | null, value: number | null): boolean {
+  if (stored === null || value === null) return stored === value;
+  return Number(stored) === value;
+}
+
+function sameScoreRow(o: StoredScore, s: ScoreObservation, runId: string | null): boolean {
+  return (
+    sameCents(o.score, s.score) &&
+    sameCents(o.max_score, s.maxScore) &&
+    o.rank === s.rank &&
+    o.rank_of === s.rankOf &&
+    o.run_id === runId &&
+    o.flags.length === s.flags.length &&
+    o.flags.every((f, i) => f === s.flags[i])
+  );
+}
+
+function sameMetricRow(o: StoredMetric, m: MetricObservation): boolean {
+  return (
+    o.name === m.name &&
+    sameNumber(o.numerator, m.numerator) &&
+    sameNumber(o.denominator, m.denominator) &&
+    sameCents(o.ratio, m.ratio) &&
+    sameCents(o.score, m.score) &&
+    sameCents(o.max_score, m.maxScore) &&
+    o.quality_status === m.qualityStatus &&
+    o.quality_message === m.qualityMessage
+  );
+}
+
+/** Delete rows of this date and period by key (the rows the new parse no longer yields). */
+async function deleteRows(
   db: Queryable,
   table: 'scores' | 'metrics',
   day: ProvinceDay,
-  keep: ReadonlySet<string>,
-  keyOf: (r: KeyRow) => string,
+  rows: ReadonlyArray<{ unit_id: string; grp: string; code?: string }>,
 ): Promise<number> {
+  if (rows.length === 0) return 0;
   const p = day.period;
-  const cols = table === 'scores' ? 't.unit_id, t.grp' : 't.unit_id, t.grp, t.code';
-  const stored = await db.query<KeyRow>(
-    `select ${cols} from ${table} t
-     where t.unit_id = any (array(select id from units where id = $5 or province_id = $5))
-       and t.report_date = $1 and t.period_type = $2 and t.period_year = $3 and t.period_number = $4`,
-    [day.reportDate, p.type, p.year, p.number, day.provinceId],
-  );
-  const stale = stored.rows.filter((r) => !keep.has(keyOf(r)));
-  if (stale.length === 0) return 0;
   const res = await db.query(
     table === 'scores'
       ? `delete from scores t using unnest($5::uuid[], $6::text[]) as n(unit_id, grp)
@@ -129,9 +211,9 @@ async function removeStale(
       p.type,
       p.year,
       p.number,
-      stale.map((r) => r.unit_id),
-      stale.map((r) => r.grp),
-      ...(table === 'metrics' ? [stale.map((r) => r.code ?? '')] : []),
+      rows.map((r) => r.unit_id),
+      rows.map((r) => r.grp),
+      ...(table === 'metrics' ? [rows.map((r) => r.code ?? '')] : []),
     ],
   );
   return res.rowCount ?? 0;
@@ -152,15 +234,6 @@ async function upsertScores(
        case when n.flags = '' then '{}'::text[] else string_to_array(n.flags, $12) end, $11::bigint
      from unnest($5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::int[], $10::int[], $13::text[])
        as n(unit_id, grp, score, max_score, rank, rank_of, flags)
-     -- Rows already stored as they are never reach ON CONFLICT, which would lock (and so
-     -- write) each of them even when its WHERE says there is nothing to update.
-     where not exists (
-       select 1 from scores s
-       where s.unit_id = n.unit_id and s.grp = n.grp and s.period_type = $2 and s.period_year = $3
-         and s.period_number = $4 and s.report_date = $1::date
-         and (s.score, s.max_score, s.rank, s.rank_of, s.run_id) is not distinct from
-             (n.score::numeric(6, 2), n.max_score::numeric(6, 2), n.rank, n.rank_of, $11::bigint)
-         and s.flags = case when n.flags = '' then '{}'::text[] else string_to_array(n.flags, $12) end)
      on conflict (unit_id, grp, period_type, period_year, period_number, report_date) do update set
        score = excluded.score, max_score = excluded.max_score, rank = excluded.rank, rank_of = excluded.rank_of,
        flags = excluded.flags, run_id = excluded.run_id
@@ -201,13 +274,6 @@ async function upsertMetrics(
      from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::numeric[], $10::numeric[], $11::numeric[],
                  $12::numeric[], $13::numeric[], $14::text[], $15::text[])
        as n(unit_id, grp, code, name, numerator, denominator, ratio, score, max_score, quality_status, quality_message)
-     where not exists (
-       select 1 from metrics m
-       where m.unit_id = n.unit_id and m.grp = n.grp and m.period_type = $2 and m.period_year = $3
-         and m.period_number = $4 and m.report_date = $1::date and m.code = n.code
-         and (m.name, m.numerator, m.denominator, m.ratio, m.score, m.max_score, m.quality_status, m.quality_message)
-           is not distinct from (n.name, n.numerator, n.denominator, n.ratio::numeric(9, 2), n.score::numeric(6, 2),
-                                 n.max_score::numeric(6, 2), n.quality_status, n.quality_message))
      on conflict (unit_id, grp, period_type, period_year, period_number, report_date, code) do update set
        name = excluded.name, numerator = excluded.numerator, denominator = excluded.denominator,
        ratio = excluded.ratio, score = excluded.score, max_score = excluded.max_score,
