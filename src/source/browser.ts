@@ -165,6 +165,7 @@ export function createBrowserClient(
       context = await b.newContext({ locale: 'vi-VN', serviceWorkers: 'block' });
       const page = await context.newPage();
       const guard = await installRequestGuard(context, origin);
+      await blockFavicon(context, page);
       await loadEvaluationPage(page, budget);
       return createSession(context, page, budget, guard);
     } catch (e) {
@@ -306,6 +307,17 @@ export function createBrowserClient(
       if (b) await b.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Chromium fetches /favicon.ico on its own after a page load, outside Playwright's routing
+ * (Playwright deliberately leaves favicons alone). That would be an unpaced request to the
+ * portal that no run needs, so the DevTools protocol blocks it for this page.
+ */
+async function blockFavicon(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setBlockedURLs', { urls: ['*/favicon.ico'] });
 }
 
 interface RequestGuard {

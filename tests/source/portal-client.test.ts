@@ -3,6 +3,7 @@
  * every fault becomes the right error class, blocks are never retried, extra pages are
  * followed, contexts are closed after errors, and the pacer's gap holds.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Period } from '../../src/domain.js';
@@ -339,7 +340,11 @@ describe('browser transport only', () => {
       );
       expect(err).toBeInstanceOf(cls);
       if (kind === '403') expect((err as PortalBlockedError).supportId).toMatch(/^\d{6,}$/);
-      expect(scenario.requests().map((e) => e.call)).toEqual(['page']);
+      const log = scenario.requests();
+      expect(
+        log.map((e) => e.call),
+        JSON.stringify(log.map((e) => [e.method, e.path, e.status, e.at])),
+      ).toEqual(['page']);
       expect(c.openContexts()).toBe(0);
       expect(c.isConnected()).toBe(true);
     },
@@ -380,6 +385,52 @@ describe('browser transport only', () => {
     expect(out.error, out.error?.message).toBeNull();
     expect(client.isConnected()).toBe(true);
     expect(client.browserVersion()).toMatch(/^\d+\./);
+  });
+});
+
+/** Chromium main processes started by this test process (Debian's wrapper execs the binary). */
+function chromiumChildren(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm === 'chromium') out.push(Number(name));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return out;
+}
+
+describe('browser crash', () => {
+  it('fails the open session as unavailable and relaunches Chromium for the next one', async () => {
+    const before = chromiumChildren();
+    const client = makeClient('browser', scenario) as BrowserPortalClient;
+    scenario.resetRequests();
+    scenario.setFaults([]);
+    const session = await client.openSession();
+    const mine = chromiumChildren().filter((pid) => !before.includes(pid));
+    expect(mine).toHaveLength(1);
+    process.kill(mine[0]!, 'SIGKILL');
+    const err = await session.call(planProvincePeriod(DIEN_BIEN_ID, YEAR_2026)[0]!).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PortalUnavailableError);
+    await session.close(); // the context went with the browser: closing is still safe
+    for (let i = 0; i < 50 && client.isConnected(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(client.isConnected()).toBe(false);
+
+    const out = await run(client, DIEN_BIEN_ID);
+    expect(out.error, out.error?.message).toBeNull();
+    expect(client.isConnected()).toBe(true);
+    expect(client.openContexts()).toBe(0);
+    const relaunched = chromiumChildren().filter((pid) => !before.includes(pid));
+    expect(relaunched).toHaveLength(1);
+    expect(relaunched[0]).not.toBe(mine[0]);
   });
 });
 
