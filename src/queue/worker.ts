@@ -66,7 +66,20 @@ export function createProcessor(queue: QueueName, handler: JobHandler, deps: Dep
       const final = finalStatusOf(err);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       runId ??= await runIdOf(deps, payload).catch(() => null);
-      if (runId) {
+      if (runId && queue === 'notify') {
+        // The run's data is stored and detected; an unsent mail stays in the outbox and is
+        // sent by the next notify. Note the error on the run, but never call the day failed.
+        const id = runId;
+        await (lastAttempt
+          ? advanceRun(deps.pool, id, 'done', { summary: { mailPending: `${err.name}: ${err.message}` } })
+          : recordRunError(
+              deps.pool,
+              id,
+              { errorClass: err.name, message: `mail not sent yet: ${err.message}` },
+              null,
+            )
+        ).catch((re) => log.warn({ err: re }, 'could not record the run error'));
+      } else if (runId) {
         await recordRunError(
           deps.pool,
           runId,
