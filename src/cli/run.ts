@@ -16,6 +16,7 @@ import {
 export type Out = Pick<NodeJS.WriteStream, 'write'>;
 
 /** Wrap a command body so that its result becomes `process.exitCode`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: command bodies that return nothing are Promise<void>
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | undefined | void>) {
   return async (...args: A): Promise<void> => {
     try {
