@@ -6,10 +6,16 @@
  */
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
 import type { Config } from '../config.js';
-import { PortalFormatError, PortalUnavailableError, toError } from '../errors.js';
+import { PortalBlockedError, PortalFormatError, PortalUnavailableError, toError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { classifyPageLoad } from './classify.js';
-import { createPacer, createRequestBudget, type Pacer, type RequestBudget } from './politeness.js';
+import {
+  createPacer,
+  createRequestBudget,
+  type Pacer,
+  type RequestBudget,
+  RequestBudgetError,
+} from './politeness.js';
 import type { PortalClient, PortalSession, RawResponse } from './portal-types.js';
 import { API_PREFIX, EVALUATION_PAGE_PATH, type PlannedCall } from './requests.js';
 
@@ -170,7 +176,15 @@ export function createBrowserClient(
       return createSession(context, page, budget, guard);
     } catch (e) {
       await context?.close().catch(() => undefined);
-      throw e;
+      if (
+        e instanceof PortalBlockedError ||
+        e instanceof PortalFormatError ||
+        e instanceof PortalUnavailableError ||
+        e instanceof RequestBudgetError
+      )
+        throw e;
+      // The browser went away between launch and context (or refused a page): retry later.
+      throw unavailableFrom(e, base + EVALUATION_PAGE_PATH, 'opening a browser context');
     }
   }
 
