@@ -173,7 +173,13 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
       unitId: provinceId,
       message: `TOTAL: national list says ${fmt(nationalTotal.score)}, the province's own list ${fmt(ownTotal.score)}`,
     });
-  const provinceTotal = nationalTotal ?? (ownTotal ? { ...ownTotal, rank: null, rankOf: null } : undefined);
+  // The national rows carry no maximum (the parser assumes 100); the province's own overview
+  // does, so a formula change shows up as a new maximum rather than as a fall.
+  const provinceTotal = nationalTotal
+    ? { ...nationalTotal, maxScore: ownTotal?.maxScore ?? nationalTotal.maxScore }
+    : ownTotal
+      ? { ...ownTotal, rank: null, rankOf: null }
+      : undefined;
   if (provinceTotal) scores.push(provinceTotal);
   for (const g of GROUP_CODES) {
     const nat = nationalRow ? scoreOf(national, provinceId, g) : undefined;
@@ -186,8 +192,9 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
         group: g,
         message: `${g}: national list says ${fmt(nat.score)}, ${GROUP_CALL[g]} says ${fmt(comp.score)}`,
       });
-    // The national figure is the one the ranking uses; the component's flags still describe it.
-    if (nat) scores.push(comp ? { ...nat, flags: comp.flags } : nat);
+    // The national figure is the one the ranking uses; the component's maximum (the national
+    // rows carry none) and flags still describe it.
+    if (nat) scores.push(comp ? { ...nat, maxScore: comp.maxScore ?? nat.maxScore, flags: comp.flags } : nat);
     else if (comp) scores.push(comp);
   }
 

@@ -225,7 +225,9 @@ export function parseServiceResults(data: JsonObject, ctx: { provinceId?: string
       unitId: r.unitId,
       group: 'TOTAL',
       score: r.score,
-      maxScore: TOTAL_MAX,
+      // Rows carry no maximum; they are on the same scale as the province's overview (100,
+      // or more after a formula change), so a new maximum reaches the units too.
+      maxScore: provinceMax ?? TOTAL_MAX,
       rank: rk?.rank ?? null,
       rankOf: rk?.of ?? null,
       flags: [],

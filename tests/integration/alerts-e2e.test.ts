@@ -207,14 +207,12 @@ describe('alerts end to end over 11 collected days', () => {
 
   it('finds exactly the planned episodes', async () => {
     const alerts = await listAlerts(db.pool, { status: 'all' });
-    // The province's group maxima are not asserted: its groups come from the national list,
-    // which carries no maximum (see the report: a formula change is not seen there).
+    // The province's maxima come from its component answers (the national rows carry none),
+    // so its formula change on the 17th is a new epoch too.
     const got = alerts
       .map(
         (a) =>
-          `${unitName(a.unitId)} ${a.group} ${a.openedOn} ${a.baseline}→${a.current} worst ${a.worst}${
-            a.unitKind === 'province' ? '' : ` max ${a.maxScore}`
-          } ${a.status}${a.resolution ? `:${a.resolution} ${a.resolvedOn}` : ''}`,
+          `${unitName(a.unitId)} ${a.group} ${a.openedOn} ${a.baseline}→${a.current} worst ${a.worst} max ${a.maxScore} ${a.status}${a.resolution ? `:${a.resolution} ${a.resolvedOn}` : ''}`,
       )
       .sort();
     expect(got).toEqual(
@@ -222,9 +220,9 @@ describe('alerts end to end over 11 collected days', () => {
         'Sở Y tế - tỉnh Điện Biên TTTT 2026-11-11 7.1→7.1 worst 6.2 max 10 resolved:recovered 2026-11-16',
         'UBND xã Thanh Xương MDSH 2026-11-15 12→12 worst 11.5 max 22 resolved:recovered 2026-11-18',
         'UBND xã Mường Phăng TTTT 2026-11-15 6.4→6 worst 6 max 10 resolved:new-epoch 2026-11-17',
-        'UBND tỉnh Điện Biên TTTT 2026-11-15 6.6→6.6 worst 6.4 resolved:recovered 2026-11-16',
+        'UBND tỉnh Điện Biên TTTT 2026-11-15 6.6→6.6 worst 6.4 max 10 resolved:recovered 2026-11-16',
         'Sở Tài chính - tỉnh Điện Biên MDSH 2026-11-17 15.25→15.25 worst 14 max 22 resolved:recovered 2026-11-21',
-        'UBND tỉnh Điện Biên TTTT 2026-11-21 6.6→6 worst 6 open',
+        'UBND tỉnh Điện Biên TTTT 2026-11-21 6.6→6 worst 6 max 12 open',
       ].sort(),
     );
     const events = await db.pool.query(
@@ -236,8 +234,9 @@ describe('alerts end to end over 11 collected days', () => {
       '2026-11-15 UBND tỉnh Điện Biên province-fall',
       '2026-11-21 UBND tỉnh Điện Biên province-fall',
     ]);
-    const epochs = events.rows.filter((e) => e.kind === 'new-epoch' && e.unit_id !== PROVINCE_ID);
-    expect(epochs.map((e) => `${e.d} ${e.grp}`)).toEqual(Array(4).fill('2026-11-17 TTTT'));
+    const epochs = events.rows.filter((e) => e.kind === 'new-epoch');
+    expect(epochs.map((e) => `${e.d} ${e.grp}`)).toEqual(Array(5).fill('2026-11-17 TTTT'));
+    expect(epochs.some((e) => e.unit_id === PROVINCE_ID)).toBe(true);
     // the provisional capture of the 19th was stored with its flag, and raised nothing
     const prov = await db.pool.query(
       `select score, flags from scores where unit_id = $1 and grp = 'MDSH' and report_date = '2026-11-19'`,

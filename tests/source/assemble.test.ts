@@ -274,6 +274,23 @@ describe('assembleProvinceDay: gaps and disagreements', () => {
     expect(scoresOf(day, PHU_THO_ID).find((s) => s.group === 'TTTT')?.score).toBe(6.67);
   });
 
+  it('takes the maxima from the component and own-list answers: a formula change is a new max, not a fall', () => {
+    const payment = json(component('formality-online-payment-tree'));
+    payment.data.parent.totalMaxScore = 12;
+    const captures = recordedRun(['formality-online-payment-tree']);
+    captures.push({ call: 'formality-online-payment-tree', page: 1, body: JSON.stringify(payment) });
+    const own = JSON.parse(phuThoServiceResults());
+    own.data.overview.totalMaxScore = 102;
+    captures.push({ call: 'service-results', page: 1, body: JSON.stringify(own) });
+    const day = assembleProvinceDay(phuTho(captures));
+    const province = scoresOf(day, PHU_THO_ID);
+    // Score from the national list (the ranking's figure), maximum from the answers that carry one.
+    expect(province.find((s) => s.group === 'TTTT')).toMatchObject({ score: 6.67, maxScore: 12 });
+    expect(province.find((s) => s.group === 'TOTAL')).toMatchObject({ maxScore: 102, rankOf: 34 });
+    expect(province.find((s) => s.group === 'MDSH')?.maxScore).toBe(22);
+    expect(scoresOf(day, AU_CO).find((s) => s.group === 'TOTAL')?.maxScore).toBe(102);
+  });
+
   it('Gia Lai from its two service-results calls: national rank, own list, six missing component calls', () => {
     const day = assembleProvinceDay({
       provinceId: GIA_LAI_ID,
