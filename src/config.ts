@@ -218,8 +218,15 @@ const FIELDS = {
   },
   portalUserAgent: {
     env: 'PORTAL_USER_AGENT',
-    def: 'dvc-index/0.1 (QĐ766 index monitor; contact: set PORTAL_USER_AGENT)',
-    schema: z.string().trim().min(3, 'must not be empty'),
+    def: 'dvc-index/0.1 (QD766 index monitor; contact: set PORTAL_USER_AGENT)',
+    schema: z
+      .string()
+      .trim()
+      .min(3, 'must not be empty')
+      .regex(
+        /^[\x20-\x7e]+$/,
+        'must be plain ASCII: HTTP headers cannot carry Vietnamese letters (write QD766)',
+      ),
     doc: 'User-Agent sent by the direct transport (honest, names the tool)',
   },
   portalHeadless: {

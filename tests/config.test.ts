@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a User-Agent that cannot be an HTTP header value', () => {
+    expect(() => loadConfig({ PORTAL_USER_AGENT: 'dvc-index (QĐ766)' })).toThrow(
+      /PORTAL_USER_AGENT: must be plain ASCII/,
+    );
+    expect(loadConfig({}).portalUserAgent).toMatch(/^[\x20-\x7e]+$/);
+  });
+
   it('takes per-group fall thresholds and falls back to the common one', () => {
     const c = loadConfig({ ALERT_MIN_DROP: '0.05', ALERT_MIN_DROP_TTTT: '0.5' });
     expect(minDropFor(c, 'TTTT')).toBe(0.5);
