@@ -8,6 +8,7 @@ import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Deps } from '../deps.js';
 import { CircuitOpenError, InputError, PortalBlockedError, PortalFormatError, toError } from '../errors.js';
+import { RequestBudgetError } from '../source/politeness.js';
 import { advanceRun, getRunByDay, recordRunError } from '../store/runs.js';
 import { QUEUE_NAMES, type QueueName } from './payloads.js';
 
@@ -27,7 +28,9 @@ export interface WorkerOptions {
 /** Errors that retrying cannot fix, and the run status they leave. */
 export function finalStatusOf(err: Error): 'blocked' | 'failed' | null {
   if (err instanceof PortalBlockedError || err instanceof CircuitOpenError) return 'blocked';
-  if (err instanceof PortalFormatError || err instanceof InputError) return 'failed';
+  // An exhausted request budget would only be spent again on a retry: stop and let a human look.
+  if (err instanceof PortalFormatError || err instanceof InputError || err instanceof RequestBudgetError)
+    return 'failed';
   return null;
 }
 
