@@ -1,5 +1,6 @@
 /**
- * The real portal answers in `../shared/portal-recordings/` (read-only; see its PROVENANCE.md),
+ * The real portal answers, kept byte-for-byte in `tests/fixtures/portal-recordings/` (copied from
+ * the shared recordings; see its PROVENANCE.md; never edit them),
  * for every test that needs a real body.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Absolute path of the recordings folder. */
-export const RECORDINGS_DIR = path.resolve(REPO_ROOT, '../shared/portal-recordings');
+export const RECORDINGS_DIR = path.resolve(REPO_ROOT, 'tests/fixtures/portal-recordings');
 
 /** The bytes of one recording, by its path relative to {@link RECORDINGS_DIR}. */
 export function readRecording(relPath: string): Buffer {

@@ -8,7 +8,7 @@ import { type ReplayPortal, startReplayPortal } from '../../src/replay/server.js
 import { planCall, provinceByCode } from '../../src/source/requests.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RECORDINGS = path.resolve(ROOT, '../shared/portal-recordings');
+const RECORDINGS = path.resolve(ROOT, 'tests/fixtures/portal-recordings');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 let portal: ReplayPortal;

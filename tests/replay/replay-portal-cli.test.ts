@@ -66,7 +66,7 @@ describe('dvc-index replay-portal', () => {
 
   it.each([
     [
-      { scenario: 'scenarios/dien-bien-demo.json', recordings: '../shared/portal-recordings' },
+      { scenario: 'scenarios/dien-bien-demo.json', recordings: 'tests/fixtures/portal-recordings' },
       '--recordings/--scenario',
     ],
     [{}, '--recordings/--scenario'],

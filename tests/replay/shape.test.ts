@@ -10,7 +10,7 @@ import { type CallName, planCall } from '../../src/source/requests.js';
 import { compareShapes } from './shape.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RECORDINGS = path.resolve(ROOT, '../shared/portal-recordings');
+const RECORDINGS = path.resolve(ROOT, 'tests/fixtures/portal-recordings');
 const YEAR: Period = { type: 'year', year: 2026, number: 0 };
 const AUGUST: Period = { type: 'month', year: 2026, number: 8 };
 
