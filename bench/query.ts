@@ -73,9 +73,24 @@ async function admin(sql: string): Promise<pg.QueryResult> {
     await c.end();
   }
 }
-if (process.env.BENCH_FRESH === '1') await admin(`drop database if exists ${DB_NAME} with (force)`);
+/** The marker this bench writes on the database it creates; it drops nothing without it. */
+const BENCH_MARK = 'created by dvc-index bench/query';
+async function dropOwnDatabase(): Promise<void> {
+  const r = await admin(
+    `select shobj_description(oid, 'pg_database') as mark from pg_database where datname = '${DB_NAME}'`,
+  );
+  if (r.rowCount === 0) return;
+  if (r.rows[0].mark !== BENCH_MARK) {
+    throw new Error(`database ${DB_NAME} was not created by this bench (no marker); not dropping it`);
+  }
+  await admin(`drop database ${DB_NAME}`);
+}
+if (process.env.BENCH_FRESH === '1') await dropOwnDatabase();
 const exists = (await admin(`select 1 from pg_database where datname = '${DB_NAME}'`)).rowCount === 1;
-if (!exists) await admin(`create database ${DB_NAME}`);
+if (!exists) {
+  await admin(`create database ${DB_NAME}`);
+  await admin(`comment on database ${DB_NAME} is '${BENCH_MARK}'`);
+}
 const url = new URL(TEST_PG_ADMIN_URL);
 url.pathname = `/${DB_NAME}`;
 const db = { pool: new pg.Pool({ connectionString: url.toString(), max: 2 }) };
@@ -197,5 +212,5 @@ try {
   console.log(summary('latest report date (default --date)', latest, 20));
 } finally {
   await db.pool.end();
-  if (process.env.BENCH_DROP === '1') await admin(`drop database if exists ${DB_NAME} with (force)`);
+  if (process.env.BENCH_DROP === '1') await dropOwnDatabase();
 }

@@ -98,49 +98,127 @@ export function demoConfig(
 }
 
 /**
- * Make DATABASE_URL's database ready for the demo: created when missing; an earlier demo's
- * database is dropped and created again (so the demo can be run twice); a database holding
- * real history is refused, because the demo's invented days would mix with it.
+ * Every table the migrations create, and the query that counts what in it the demo did not
+ * make (`null`: the table only ever holds what runs, and so the `runs` check, account for).
+ * A test compares the keys with a freshly migrated database, so a new table must be
+ * classified here before the demo may ever remove it.
+ */
+export const DEMO_OWNERSHIP: Readonly<Record<string, string | null>> = {
+  schema_migrations: null,
+  units: null,
+  runs: `select count(*) from runs where trigger not in ('demo', 'gap')`,
+  captures: null,
+  // A score or metric stored without a run (an import, a hand edit) is not the demo's.
+  scores: 'select count(*) from scores where run_id is null',
+  metrics: null,
+  // A circuit for another host than the loopback replay portal is a real portal's.
+  circuit: `select count(*) from circuit where host !~ '^(127\\.0\\.0\\.1|localhost|\\[::1\\])(:|$)'`,
+  circuit_events: `select count(*) from circuit_events where host !~ '^(127\\.0\\.0\\.1|localhost|\\[::1\\])(:|$)'`,
+  alerts: null,
+  alert_events: null,
+  alert_detections: null,
+  outbox: `select count(*) from outbox where run_id is null and report_date is not null`,
+};
+
+/** Objects of the database (outside the system schemas) that are not dvc-index's tables. */
+async function foreignObjects(c: pg.Client): Promise<string[]> {
+  const ours = Object.keys(DEMO_OWNERSHIP);
+  const res = await c.query<{ what: string }>(
+    `with ours as (select ('public.' || quote_ident(t))::regclass::oid as oid
+                     from unnest($1::text[]) t where to_regclass('public.' || quote_ident(t)) is not null)
+     select 'schema ' || n.nspname as what from pg_namespace n
+      where n.nspname not in ('public', 'information_schema') and n.nspname !~ '^pg_'
+     union all
+     select case c.relkind when 'v' then 'view ' when 'm' then 'materialized view ' when 'S' then 'sequence '
+                           when 'f' then 'foreign table ' else 'table ' end || n.nspname || '.' || c.relname
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
+        and c.oid not in (select oid from ours)
+        -- sequences behind our own bigserial columns
+        and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid
+                          and d.refobjid in (select oid from ours) and d.deptype in ('a', 'i'))
+     union all
+     select 'function public.' || p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public'
+     union all
+     select 'type public.' || t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
+      where n.nspname = 'public' and t.typrelid = 0 and t.typelem = 0
+     union all
+     select 'extension ' || e.extname from pg_extension e where e.extname <> 'plpgsql'
+     order by 1`,
+    [ours],
+  );
+  return res.rows.map((r) => r.what);
+}
+
+/**
+ * Make DATABASE_URL's database ready for the demo, never destroying what the demo did not
+ * create: a missing database is created; a database holding anything that is not dvc-index's
+ * (another application's table, schema, function…) or real history is refused (InputError on
+ * DATABASE_URL, exit 2); a database holding only an earlier demo's data gets its dvc-index
+ * tables dropped (nothing else, no database is ever dropped, no other session is killed)
+ * so the migrations start afresh.
  */
 export async function prepareDemoDatabase(databaseUrl: string): Promise<'created' | 'reset' | 'existing'> {
   const { created } = await ensureDatabase(databaseUrl);
   if (created) return 'created';
   const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const dedicated = redactUrl(withDatabase(databaseUrl, 'dvc_index_demo'));
   const c = new pg.Client({ connectionString: databaseUrl });
   c.on('error', () => undefined);
-  let total = 0;
-  let real = 0;
   try {
     await c.connect();
-    const has = await c.query<{ t: string | null }>(`select to_regclass('runs')::text as t`);
-    if (has.rows[0]?.t) {
-      const r = await c.query<{ total: string; real: string }>(
-        `select count(*) as total, count(*) filter (where trigger not in ('demo', 'gap')) as real from runs`,
+    const foreign = await foreignObjects(c);
+    if (foreign.length > 0) {
+      throw new InputError(
+        'DATABASE_URL',
+        `database "${name}" holds ${foreign.length} object(s) that are not dvc-index's ` +
+          `(${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); the demo never touches them. ` +
+          `Point DATABASE_URL at a dedicated database, e.g. ${dedicated}`,
       );
-      total = Number(r.rows[0]?.total ?? 0);
-      real = Number(r.rows[0]?.real ?? 0);
     }
+    const present = (
+      await c.query<{ t: string }>(
+        `select t from unnest($1::text[]) t where to_regclass('public.' || quote_ident(t)) is not null`,
+        [Object.keys(DEMO_OWNERSHIP)],
+      )
+    ).rows.map((r) => r.t);
+    if (present.length === 0) return 'existing';
+    let real = 0;
+    for (const table of present) {
+      const sql = DEMO_OWNERSHIP[table];
+      if (sql) real += Number((await c.query<{ count: string }>(sql)).rows[0]?.count ?? 0);
+    }
+    const runs = present.includes('runs')
+      ? Number((await c.query<{ n: string }>('select count(*) as n from runs')).rows[0]?.n ?? 0)
+      : 0;
+    if (real > 0) {
+      throw new InputError(
+        'DATABASE_URL',
+        `database "${name}" already holds real history (${real} run(s) or row(s) the demo did not make); ` +
+          `the demo's invented days would mix with them. Point DATABASE_URL at a dedicated database, e.g. ${dedicated}`,
+      );
+    }
+    if (runs === 0) return 'existing';
+    // Only an earlier demo's rows are here: drop exactly our tables, in one transaction, and
+    // wait for nobody longer than lock_timeout (a `serve` reading them holds no lock for long).
+    await c.query('begin');
+    try {
+      await c.query(`set local lock_timeout = '10s'`);
+      await c.query(`drop table ${present.map((t) => `public."${t}"`).join(', ')}`);
+      await c.query('commit');
+    } catch (e) {
+      await c.query('rollback').catch(() => undefined);
+      throw new Error(
+        `could not remove the earlier demo's tables from "${name}": ${(e as Error).message}; ` +
+          'stop whatever still uses them (a dvc-index serve or start?) and run the demo again',
+        { cause: e },
+      );
+    }
+    return 'reset';
   } finally {
     await c.end().catch(() => undefined);
   }
-  if (real > 0) {
-    throw new InputError(
-      'DATABASE_URL',
-      `database "${name}" already holds ${real} real run(s); the demo's invented days would mix with them. ` +
-        `Point DATABASE_URL at another database, e.g. ${redactUrl(withDatabase(databaseUrl, 'dvc_index_demo'))}`,
-    );
-  }
-  if (total === 0) return 'existing';
-  const admin = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
-  admin.on('error', () => undefined);
-  try {
-    await admin.connect();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.query(`create database "${name}"`);
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
-  return 'reset';
 }
 
 function withDatabase(url: string, name: string): string {

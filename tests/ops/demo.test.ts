@@ -115,6 +115,14 @@ describe('dvc-index demo', () => {
     }
 
     expect(out).toMatch(/npx dvc-index serve\n {2}then open http:\/\/127\.0\.0\.1:8080\//);
+
+    // A second demo on the database the first one created works too: it removes only the
+    // earlier demo's tables (never the database) and runs again.
+    const again = await runCli(['demo', '--days', '1', '--outbox', outbox], demoEnv(url), 170_000);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/database\s+postgres:\/\/.*\/dvc_t_demo_\w+ \(reset\)/);
+    expect(again.stdout).toMatch(/^ {2}2026-11-01 {2}done/m);
     // The private queue prefix is gone from Redis.
     const prefix = /prefix (dvc-demo-\w+)/.exec(out)?.[1];
     expect(prefix).toBeDefined();
@@ -143,7 +151,33 @@ describe('dvc-index demo', () => {
     const r = await runCli(['demo', '--days', '1'], demoEnv(url));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('DATABASE_URL: database "');
-    expect(r.stderr).toContain('already holds 1 real run(s)');
+    expect(r.stderr).toContain('already holds real history (1 run(s) or row(s) the demo did not make)');
+  });
+
+  it("refuses, twice, a database holding another application's table, and leaves the table and its row", async () => {
+    const url = freshDbUrl();
+    await ensureDatabase(url);
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await db.query(
+        `create table orders (id int primary key, what text); insert into orders values (1, 'keep me')`,
+      );
+      for (let i = 0; i < 2; i++) {
+        const r = await runCli(['demo', '--days', '1'], demoEnv(url));
+        expect(r.code).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(
+          /^dvc-index: DATABASE_URL: database "dvc_t_demo_\w+" holds 1 object\(s\) that are not dvc-index's \(table public\.orders\)/,
+        );
+        expect(r.stderr).toContain('dedicated database');
+        expect((await db.query('select id, what from orders')).rows).toEqual([{ id: 1, what: 'keep me' }]);
+        const t = await db.query(`select tablename from pg_tables where schemaname = 'public'`);
+        expect(t.rows).toEqual([{ tablename: 'orders' }]);
+      }
+    } finally {
+      await db.end();
+    }
   });
 
   it('names DATABASE_URL or REDIS_URL and how to start them when unreachable (exit 1)', async () => {
