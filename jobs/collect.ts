@@ -6,6 +6,7 @@
 import type { Deps } from '../src/deps.js';
 import { periodKey, periodOf } from '../src/domain.js';
 import { CircuitOpenError, InputError, PortalBlockedError, toError } from '../src/errors.js';
+import { withLogContext } from '../src/logger.js';
 import { recordBlockedRun } from '../src/notify/operator.js';
 import { type CollectPayload, type IngestPayload, jobIdFor } from '../src/queue/payloads.js';
 import { collectCalls } from '../src/source/collect-calls.js';
@@ -50,7 +51,7 @@ export async function collect(payload: CollectPayload, deps: Deps): Promise<Coll
     trigger: payload.trigger,
     periods,
   });
-  const log = deps.log.child({ runId: run.id });
+  const log = withLogContext(deps.log, { runId: run.id });
   if (['collected', 'ingested', 'detected', 'done'].includes(run.status)) {
     log.info({ status: run.status }, 'run already collected; continuing it');
     await continueRun(run, deps);

@@ -7,7 +7,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import { type Logger, withLogContext } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { registerTokenCheck } from './auth.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -31,7 +31,7 @@ export interface HttpDeps {
 export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     // pino's Logger and fastify's logger type differ only in generics.
-    loggerInstance: deps.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
+    loggerInstance: withLogContext(deps.log, { component: 'http' }) as unknown as FastifyBaseLogger,
     // One line per request would drown the worker's logs; errors are logged by the handler.
     logController: new LogController({ disableRequestLogging: true }),
     // Query strings like ?group=TTTT,MDSH stay strings; repeated keys become arrays we reject.

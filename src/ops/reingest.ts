@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import type { IsoDate } from '../domain.js';
 import { InputError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { type Logger, withLogContext } from '../logger.js';
 import type { PortalClient } from '../source/portal-types.js';
 import type { Pool } from '../store/db.js';
 import { getRunByDay } from '../store/runs.js';
@@ -48,7 +48,7 @@ export async function reingestDay(
   }
   const deps: Deps = {
     config: ctx.config,
-    log: ctx.log.child({ runId: run.id, reingest: true }),
+    log: withLogContext(ctx.log, { runId: run.id, reingest: true }),
     pool: ctx.pool,
     portal: OFFLINE_PORTAL,
     // The follow-up stages are not re-run: detection already happened for this day.

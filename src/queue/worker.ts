@@ -8,6 +8,7 @@ import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Deps } from '../deps.js';
 import { CircuitOpenError, InputError, PortalBlockedError, PortalFormatError, toError } from '../errors.js';
+import { withLogContext } from '../logger.js';
 import { RequestBudgetError } from '../source/politeness.js';
 import { advanceRun, getRunByDay, recordRunError } from '../store/runs.js';
 import { QUEUE_NAMES, type QueueName } from './payloads.js';
@@ -53,7 +54,7 @@ export function createProcessor(queue: QueueName, handler: JobHandler, deps: Dep
   return async (job: Job) => {
     const payload = job.data as StagePayload;
     let runId = await runIdOf(deps, payload).catch(() => null);
-    const log = deps.log.child({ job: queue, jobId: job.id, runId });
+    const log = withLogContext(deps.log, { job: queue, jobId: job.id, runId });
     const jobDeps: Deps = { ...deps, log };
     log.info({ attempt: job.attemptsMade + 1 }, 'job started');
     try {

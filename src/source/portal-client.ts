@@ -3,7 +3,7 @@
  * (`browser` by default, `direct` where plain HTTP works), one pacer for the whole process.
  */
 import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import { type Logger, withLogContext } from '../logger.js';
 import { type BrowserClientConfig, createBrowserClient } from './browser.js';
 import { createDirectClient, type DirectClientConfig } from './direct.js';
 import { createPacer, type Pacer } from './politeness.js';
@@ -17,7 +17,7 @@ export type PortalClientConfig = BrowserClientConfig & DirectClientConfig & Pick
  */
 export function createPortalClient(config: PortalClientConfig, log: Logger, pacer?: Pacer): PortalClient {
   const shared = pacer ?? createPacer({ minGapMs: config.portalMinGapMs, jitterMs: config.portalJitterMs });
-  const child = log.child({ transport: config.portalTransport });
+  const child = withLogContext(log, { transport: config.portalTransport });
   return config.portalTransport === 'direct'
     ? createDirectClient(config, child, shared)
     : createBrowserClient(config, child, shared);
