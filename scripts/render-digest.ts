@@ -9,6 +9,7 @@ import { classify, loadConfig } from '../src/config.js';
 import { portalPageUrl } from '../src/notify/queue-digest.js';
 import { renderDigest } from '../src/notify/render-digest.js';
 import { sampleDigestFacts } from '../src/notify/sample-digest.js';
+import { withChromium } from '../src/source/find-chromium.js';
 
 const out = process.argv[2] ?? 'docs/digest.png';
 const config = loadConfig({ PUBLIC_URL: 'https://dvc-index.dienbien.gov.vn', LOG_LEVEL: 'silent' });
@@ -19,7 +20,7 @@ const mail = renderDigest(sampleDigestFacts(), {
   classify: (t) => classify(config, t),
 });
 const browser = await chromium.launch({
-  executablePath: config.chromiumPath,
+  executablePath: withChromium(config).chromiumPath,
   args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
 });
 try {

@@ -237,9 +237,9 @@ const FIELDS = {
   },
   chromiumPath: {
     env: 'CHROMIUM_PATH',
-    def: '/usr/bin/chromium',
-    schema: z.string().trim().min(1, 'must be a path'),
-    doc: "Chromium executable (Debian's chromium)",
+    def: '',
+    schema: z.string().trim(),
+    doc: 'Chromium executable; empty = chromium, chromium-browser, google-chrome-stable or google-chrome on PATH, then the macOS apps, then a browser Playwright installed',
   },
   provinces: {
     env: 'PROVINCES',

@@ -28,6 +28,21 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * This machine lacks something the command needs (an executable such as Chromium, a package):
+ * a retry cannot fix it, so it is never retried; exit code 2. `what` names the setting that
+ * points at it.
+ */
+export class SetupError extends Error {
+  override readonly name = 'SetupError';
+  constructor(
+    readonly what: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The portal timed out, dropped the connection or answered 5xx: retry later with backoff. */
 export class PortalUnavailableError extends Error {
   override readonly name = 'PortalUnavailableError';
@@ -102,7 +117,7 @@ export function toError(e: unknown): Error {
 
 /** CLI exit codes: 0 ok, 1 other failure, 2 bad input/config, 3 blocked, 4 format changed. */
 export function exitCodeFor(e: unknown): number {
-  if (e instanceof ConfigError || e instanceof InputError) return 2;
+  if (e instanceof ConfigError || e instanceof InputError || e instanceof SetupError) return 2;
   if (e instanceof PortalBlockedError || e instanceof CircuitOpenError) return 3;
   if (e instanceof PortalFormatError) return 4;
   return 1;

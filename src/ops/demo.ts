@@ -21,6 +21,7 @@ import { startPipeline } from '../main.js';
 import { loadScenario, scenarioDates } from '../replay/scenario.js';
 import { startReplayPortal } from '../replay/server.js';
 import { enqueueCollect } from '../schedule/enqueue-collect.js';
+import { withChromium } from '../source/find-chromium.js';
 import { createPool } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { getRun, type Run, TERMINAL_STATUSES } from '../store/runs.js';
@@ -306,6 +307,8 @@ export async function runDemo(env: Env, opts: DemoOptions, out: Out): Promise<De
     smtpUrl: 'smtp://127.0.0.1:1',
     queuePrefix: 'dvc-demo',
   });
+  // No browser: stop at once with the install line (SetupError, exit 2), before any work.
+  const chromiumPath = withChromium(base).chromiumPath;
   const root = packageRoot();
   const scenarioFile = path.resolve(opts.scenario ?? path.join(root, DEMO_SCENARIO));
   const scenario = await loadScenario(scenarioFile);
@@ -335,7 +338,14 @@ export async function runDemo(env: Env, opts: DemoOptions, out: Out): Promise<De
   const catcher = await startSmtpCatcher({ dir: outbox });
   const portal = await startReplayPortal({ scenario }, { port: 0, date: dates[0] });
   const queuePrefix = `dvc-demo-${randomUUID().slice(0, 8)}`;
-  const config = demoConfig(env, { portalUrl: portal.url, smtpUrl: catcher.url, queuePrefix });
+  const config = demoConfig(
+    { ...env, CHROMIUM_PATH: chromiumPath },
+    {
+      portalUrl: portal.url,
+      smtpUrl: catcher.url,
+      queuePrefix,
+    },
+  );
   const log = createLogger(config, process.stderr);
 
   out.write(

@@ -7,9 +7,10 @@
 import nodemailer from 'nodemailer';
 import { chromium } from 'playwright';
 import type { Config } from '../config.js';
-import { toError } from '../errors.js';
+import { SetupError, toError } from '../errors.js';
 import { CHROMIUM_ARGS } from '../source/browser.js';
 import { classifyPageLoad } from '../source/classify.js';
+import { findChromium } from '../source/find-chromium.js';
 import { EVALUATION_PAGE_PATH } from '../source/requests.js';
 import { getCircuit, portalHost } from '../store/circuit.js';
 import { createPool } from '../store/db.js';
@@ -23,6 +24,8 @@ export interface DoctorCheck {
   readonly name: string;
   readonly status: CheckStatus;
   readonly detail: string;
+  /** The check failed on something this machine lacks (exit 2 rather than 1). */
+  readonly setup?: boolean;
 }
 
 export interface DoctorOptions {
@@ -37,7 +40,10 @@ async function check(name: string, fn: () => Promise<string | { skip: string }>)
       ? { name, status: 'pass', detail: r }
       : { name, status: 'skip', detail: r.skip };
   } catch (e) {
-    return { name, status: 'fail', detail: toError(e).message.replace(/\s*\n\s*/g, ' ') };
+    const detail = toError(e).message.replace(/\s*\n\s*/g, ' ');
+    return e instanceof SetupError
+      ? { name, status: 'fail', detail, setup: true }
+      : { name, status: 'fail', detail };
   }
 }
 
@@ -91,14 +97,16 @@ async function checkCircuit(config: Config): Promise<string> {
   }
 }
 
-async function checkChromium(config: Config, timeoutMs: number): Promise<string> {
+async function checkChromium(config: Config, timeoutMs: number): Promise<string | { skip: string }> {
+  if (config.portalTransport !== 'browser') return { skip: 'PORTAL_TRANSPORT=direct needs no browser' };
+  const found = findChromium({ configured: config.chromiumPath });
   if (!config.portalHeadless && !process.env.DISPLAY) {
     throw new Error(
       'PORTAL_HEADLESS=false but no display (DISPLAY unset): run under xvfb-run, as the image does',
     );
   }
   const browser = await chromium.launch({
-    executablePath: config.chromiumPath,
+    executablePath: found.path,
     headless: config.portalHeadless,
     args: [...CHROMIUM_ARGS],
     timeout: timeoutMs,
@@ -108,7 +116,7 @@ async function checkChromium(config: Config, timeoutMs: number): Promise<string>
     await page.setContent('<p lang="vi">Điện Biên</p>');
     const text = await page.textContent('p');
     if (text !== 'Điện Biên') throw new Error(`Chromium rendered "${text}" instead of "Điện Biên"`);
-    return `${config.chromiumPath} (Chromium ${browser.version()}, ${config.portalHeadless ? 'headless' : 'headed'}) launched`;
+    return `${found.path} (Chromium ${browser.version()}, ${config.portalHeadless ? 'headless' : 'headed'}, from ${found.source}) launched`;
   } finally {
     await browser.close();
   }

@@ -7,7 +7,15 @@
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Deps } from '../deps.js';
-import { CircuitOpenError, InputError, PortalBlockedError, PortalFormatError, toError } from '../errors.js';
+import {
+  CircuitOpenError,
+  ConfigError,
+  InputError,
+  PortalBlockedError,
+  PortalFormatError,
+  SetupError,
+  toError,
+} from '../errors.js';
 import { withLogContext } from '../logger.js';
 import { RequestBudgetError } from '../source/politeness.js';
 import { advanceRun, getRunByDay, recordRunError } from '../store/runs.js';
@@ -30,7 +38,14 @@ export interface WorkerOptions {
 export function finalStatusOf(err: Error): 'blocked' | 'failed' | null {
   if (err instanceof PortalBlockedError || err instanceof CircuitOpenError) return 'blocked';
   // An exhausted request budget would only be spent again on a retry: stop and let a human look.
-  if (err instanceof PortalFormatError || err instanceof InputError || err instanceof RequestBudgetError)
+  // A missing browser, a bad setting or a malformed request of ours: a retry cannot fix them.
+  if (
+    err instanceof PortalFormatError ||
+    err instanceof InputError ||
+    err instanceof RequestBudgetError ||
+    err instanceof SetupError ||
+    err instanceof ConfigError
+  )
     return 'failed';
   return null;
 }

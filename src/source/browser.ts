@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { PortalBlockedError, PortalFormatError, PortalUnavailableError, toError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { classifyPageLoad } from './classify.js';
+import { findChromium } from './find-chromium.js';
 import {
   createPacer,
   createRequestBudget,
@@ -133,10 +134,13 @@ export function createBrowserClient(
   async function getBrowser(): Promise<Browser> {
     if (browser?.isConnected()) return browser;
     if (launching) return launching;
+    // Commands resolve the path up front (withChromium); a library caller may leave it empty.
+    // A missing executable is a SetupError: no retry can install it.
+    const executablePath = findChromium({ configured: config.chromiumPath }).path;
     launching = (async () => {
       const started = performance.now();
       const b = await chromium.launch({
-        executablePath: config.chromiumPath,
+        executablePath,
         headless: config.portalHeadless,
         args: [...CHROMIUM_ARGS],
       });
@@ -154,7 +158,7 @@ export function createBrowserClient(
       return await launching;
     } catch (e) {
       throw new PortalUnavailableError(
-        `could not start Chromium at ${config.chromiumPath} (${toError(e).message.split('\n')[0]}); ` +
+        `could not start Chromium at ${executablePath} (${toError(e).message.split('\n')[0]}); ` +
           'check CHROMIUM_PATH and that the chromium package is installed',
         { url: base, cause: e },
       );

@@ -11,6 +11,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { addDays } from '../../src/domain.js';
 import { type RunningHttpServer, startHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
+import { withChromium } from '../../src/source/find-chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 import { type ReadScenario, SCENARIO_DAYS, seedReadScenario } from '../helpers/seed.js';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   config = loadConfig(testEnv({ DATABASE_URL: db.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' }));
   server = await startHttpServer({ config, log: createLogger(config), pool: db.pool });
   browser = await chromium.launch({
-    executablePath: config.chromiumPath,
+    executablePath: withChromium(config).chromiumPath,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
   });
 });

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { DEMO_SCENARIO_PATH } from '../../src/replay/demo-scenario.js';
 import { loadScenario } from '../../src/replay/scenario.js';
 import { type ReplayPortal, startReplayPortal } from '../../src/replay/server.js';
+import { withChromium } from '../../src/source/find-chromium.js';
 import { planCall, provinceByCode } from '../../src/source/requests.js';
 import { testEnv } from '../helpers/env.js';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
   portal = await startReplayPortal({ scenario: await loadScenario(DEMO_SCENARIO_PATH) });
   const config = loadConfig(testEnv({}));
   browser = await chromium.launch({
-    executablePath: config.chromiumPath,
+    executablePath: withChromium(config).chromiumPath,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
   });
 });

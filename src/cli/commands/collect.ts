@@ -13,6 +13,7 @@ import { startPipeline } from '../../main.js';
 import { clearFailedJob } from '../../queue/queues.js';
 import { latestDueReportDate } from '../../schedule/due.js';
 import { enqueueCollect } from '../../schedule/enqueue-collect.js';
+import { withChromium } from '../../source/find-chromium.js';
 import { provinceByCode } from '../../source/requests.js';
 import { getRun, type Run, TERMINAL_STATUSES } from '../../store/runs.js';
 import { action, configFromEnv, type Out } from '../run.js';
@@ -109,9 +110,11 @@ export function register(program: Command): void {
     .action(action(async (flags: CollectFlags) => runCollect(flags, configFromEnv(), process.stdout)));
 }
 
-export async function runCollect(flags: CollectFlags, config: Config, out: Out): Promise<number> {
+export async function runCollect(flags: CollectFlags, given: Config, out: Out): Promise<number> {
+  const req = parseCollectFlags(flags, given, new Date());
+  // --wait collects in this process: no browser stops it now with the install line.
+  const config = req.waitMs === null ? given : withChromium(given);
   const log = createLogger(config, process.stderr);
-  const req = parseCollectFlags(flags, config, new Date());
   // Workers only with --wait: without it, a running `start` does the work.
   const pipeline = await startPipeline(config, log, {
     scheduler: false,

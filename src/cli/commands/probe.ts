@@ -20,6 +20,7 @@ import { createLogger } from '../../logger.js';
 import { renderProvinceTable, toProvinceTable } from '../../report/province-table.js';
 import { assembleProvinceDay } from '../../source/assemble.js';
 import { collectCalls } from '../../source/collect-calls.js';
+import { withChromium } from '../../source/find-chromium.js';
 import { createPortalClient } from '../../source/portal-client.js';
 import type { RawResponse } from '../../source/portal-types.js';
 import { PROVINCES, planProvincePeriod, provinceByCode } from '../../source/requests.js';
@@ -47,7 +48,7 @@ export async function runProbe(
   opts: ProbeOptions,
   io: { stdout: Out; stderr: Out; env?: NodeJS.ProcessEnv; now?: Date },
 ): Promise<number> {
-  const config = configFromEnv(io.env);
+  const config = withChromium(configFromEnv(io.env));
   const code = opts.province ?? config.provinces[0] ?? 'H18';
   const province = provinceByCode(code);
   if (!province)

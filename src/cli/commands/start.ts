@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../logger.js';
 import { runUntilSignal, startPipeline } from '../../main.js';
 import { preflight } from '../../ops/preflight.js';
+import { withChromium } from '../../source/find-chromium.js';
 import { action, configFromEnv } from '../run.js';
 
 export function register(program: Command): void {
@@ -12,7 +13,8 @@ export function register(program: Command): void {
     )
     .action(
       action(async () => {
-        const config = configFromEnv();
+        // No browser: stop now with the install line, not at the first job.
+        const config = withChromium(configFromEnv());
         const log = createLogger(config);
         // Services reachable and Redis non-evicting, or a message naming the variable to fix;
         // the pipeline applies the migrations itself.
