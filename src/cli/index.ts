@@ -9,7 +9,12 @@ import { Command } from 'commander';
 
 type Registrar = { register: (program: Command) => void };
 
-export async function buildProgram(): Promise<Command> {
+/**
+ * The program with its commands. Given the command being run (`only`), just that command's
+ * file is loaded when it exists: a query need not load Chromium, BullMQ and fastify first.
+ * Help and unknown commands load them all.
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('dvc-index')
     .description(
       'Watches the QĐ766 service-quality index (dichvucong.gov.vn) for a province and keeps its daily history.',
@@ -20,9 +25,11 @@ export async function buildProgram(): Promise<Command> {
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(dir)
+  const all = readdirSync(dir)
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
     .sort();
+  const own = all.filter((f) => f.replace(/\.(ts|js)$/, '') === only);
+  const files = own.length > 0 ? own : all;
   for (const f of files) {
     const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as Partial<Registrar>;
     if (typeof mod.register === 'function') mod.register(program);
@@ -34,7 +41,7 @@ const isMain =
   process.argv[1] !== undefined &&
   /(?:bin[\\/]dvc-index(\.js)?|cli[\\/]index\.(ts|js))$/.test(process.argv[1]);
 if (isMain) {
-  const program = await buildProgram();
+  const program = await buildProgram(process.argv[2]);
   await program.parseAsync(process.argv);
   // Every command has closed what it opened by now; long-running ones (start, serve,
   // replay-portal) return only after their shutdown. Exit explicitly so a stray handle in a
