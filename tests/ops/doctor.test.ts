@@ -83,7 +83,7 @@ describe('dvc-index doctor', () => {
     ).toEqual(['page']);
   });
 
-  it('reports each broken part on its own line and exits 1', async () => {
+  it('reports each broken part on its own line and exits 2 when the browser is missing, 1 otherwise', async () => {
     const port = portal.url.split(':').at(-1);
     await openCircuit(db.pool, `127.0.0.1:${port}`, {
       reason: 'HTTP 403 on transparency',
@@ -101,16 +101,31 @@ describe('dvc-index doctor', () => {
           CHROMIUM_PATH: '/nonexistent/chromium',
         }),
       );
-      expect(r.code).toBe(1);
+      // A missing browser is a setup error (exit 2); the other failures alone would be exit 1.
+      expect(r.code).toBe(2);
       expect(lineOf(r.stdout, 'postgres')).toMatch(/^PASS/);
       expect(lineOf(r.stdout, 'redis')).toMatch(/^FAIL.*"allkeys-lfu".*REDIS_REQUIRE_NOEVICTION=false/);
       expect(lineOf(r.stdout, 'circuit')).toMatch(
         /^FAIL.*OPEN since .*HTTP 403 on transparency, support id 987654321/,
       );
-      expect(lineOf(r.stdout, 'chromium')).toMatch(/^FAIL.*nonexistent/);
+      expect(lineOf(r.stdout, 'chromium')).toMatch(/^FAIL.*nonexistent.*sudo apt-get install chromium/);
       expect(lineOf(r.stdout, 'smtp')).toMatch(/^FAIL.*SMTP_URL smtp:\/\/dvc:\*\*\*@127\.0\.0\.1.*Invalid/);
       expect(lineOf(r.stdout, 'portal')).toMatch(/^FAIL.*403/);
       expect(r.stdout).toContain('doctor: 5 check(s) failed');
+
+      // With a browser found, the same broken parts are exit 1.
+      const withBrowser = await runCli(
+        ['doctor'],
+        testEnv({
+          DATABASE_URL: db.url,
+          REDIS_URL: lru.url,
+          PORTAL_BASE_URL: portal.url,
+          SMTP_URL: `smtp://dvc:wrong@127.0.0.1:${smtpPort}`,
+        }),
+      );
+      expect(withBrowser.code).toBe(1);
+      expect(lineOf(withBrowser.stdout, 'chromium')).toMatch(/^PASS.*launched/);
+      expect(withBrowser.stdout).toContain('doctor: 4 check(s) failed');
     } finally {
       portal.setFaults([]);
     }
