@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { GROUP_CODES, type GroupCode, PERIOD_TYPES, type PeriodType } from './domain.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { maskSecrets, maskUrlValue } from './secrets.js';
+import { escapeControlChars } from './text.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -410,6 +412,18 @@ export const CONFIG_DOCS: ReadonlyArray<{ variable: string; default: string; mea
 /** Every environment variable this tool reads. */
 export const CONFIG_VARIABLES: readonly string[] = Object.values(FIELDS).map((f) => f.env);
 
+/** Variables whose value is a secret as a whole: an error says how long it is, never what. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['HTTP_TOKEN']);
+
+/**
+ * A bad value as an error may echo it: a URL's password masked (even in a malformed URL),
+ * secret query parameters masked, control characters escaped; a secret variable not at all.
+ */
+function shownValue(variable: string, value: string): string {
+  if (SECRET_VARIABLES.has(variable)) return `a value of ${value.length} characters, not shown`;
+  return `"${escapeControlChars(maskUrlValue(value))}"`;
+}
+
 /**
  * Parse and validate the whole configuration. Throws a {@link ConfigError} listing every bad
  * variable; never opens a connection.
@@ -424,7 +438,10 @@ export function loadConfig(env: Env = process.env): Config {
     if (res.success) out[key] = res.data;
     else
       for (const issue of res.error.issues)
-        issues.push({ variable: field.env, message: `${issue.message} (got "${value}")` });
+        issues.push({
+          variable: field.env,
+          message: `${maskSecrets(issue.message)} (got ${shownValue(field.env, value)})`,
+        });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   if ((out.alertToOperator as string[]).length === 0) out.alertToOperator = out.alertTo;

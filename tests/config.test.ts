@@ -30,6 +30,37 @@ describe('loadConfig', () => {
     }
   });
 
+  it('never prints a password, a token or a control character of a bad value', () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return (e as ConfigError).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const db = message({ DATABASE_URL: 'mysql://postgres:PgSecretPW@db.example:3306/dvc' });
+    expect(db).toContain('DATABASE_URL');
+    expect(db).toContain('mysql://postgres:***@db.example:3306/dvc');
+    expect(db).not.toContain('PgSecretPW');
+    // malformed URLs (a space, an @ in the password) are masked whole, up to the last @
+    for (const [variable, value, secret] of [
+      ['SMTP_URL', 'smtps://mailer:Pa ss@word@', 'ss@word'],
+      ['SMTP_URL', 'imap://mailer:Pa ss@word@mail.example.gov.vn:465', 'ss@word'],
+      ['REDIS_URL', 'memcached://:R3d1s Secret@cache:6380', 'R3d1s'],
+      ['PORTAL_BASE_URL', 'ftp://user:FtpSecret@portal', 'FtpSecret'],
+      ['PUBLIC_URL', 'ws://x/?token=Tok3nSecret&a=1', 'Tok3nSecret'],
+    ] as const) {
+      const m = message({ [variable]: value });
+      expect(m, variable).toContain(variable);
+      expect(m, variable).not.toContain(secret);
+    }
+    // HTTP_TOKEN is never echoed at all; control characters are escaped
+    const tz = message({ TZ: 'Asia/Ho_Chi_Minh\u001b[2J' });
+    expect(tz).toContain('\\x1b[2J');
+    expect(tz).not.toContain('\u001b');
+  });
+
   it('refuses a User-Agent that cannot be an HTTP header value', () => {
     expect(() => loadConfig({ PORTAL_USER_AGENT: 'dvc-index (QĐ766)' })).toThrow(
       /PORTAL_USER_AGENT: must be plain ASCII/,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, withLogContext } from '../src/logger.js';
+import { maskSecrets, maskUrlValue } from '../src/secrets.js';
 
 function capture() {
   const lines: string[] = [];
@@ -104,5 +105,66 @@ describe('withLogContext', () => {
     walk(path.join(root, 'src'));
     walk(path.join(root, 'jobs'));
     expect(offenders).toEqual([]);
+  });
+});
+
+function captureText() {
+  const lines: string[] = [];
+  const log = createLogger({ logLevel: 'debug' }, { write: (l: string) => void lines.push(l) });
+  return { log, text: () => lines.join('') };
+}
+
+describe('log redaction', () => {
+  it('masks a token in a request URL, a URL password anywhere, and bearer credentials', () => {
+    const { log, text } = captureText();
+    log.info({ url: '/api/units?q=y&token=Tok3n-A' }, 'request');
+    log.warn({ nested: { target: 'postgres://dvc:Pg-Secret-B@db:5432/dvc' }, list: ['Bearer Tok3n-C'] }, 'x');
+    log.info('connecting to redis://:R3dis-D@cache:6379');
+    withLogContext(log, { component: 'http', target: 'redis://:Ctx-Secret-K@cache' }).error(
+      { url: '/?token=Tok3n-E' },
+      'failed',
+    );
+    log.error(
+      {
+        err: new Error('connect postgres://u:Pg-Secret-F@h failed', {
+          cause: new Error('/x?password=G-secret'),
+        }),
+      },
+      'err',
+    );
+    log.info(
+      { token: 'Tok3n-H', headers: { authorization: 'Bearer Tok3n-I', cookie: 'dvc_token=Tok3n-J' } },
+      'h',
+    );
+    const out = text();
+    for (const secret of [
+      'Tok3n-A',
+      'Pg-Secret-B',
+      'Tok3n-C',
+      'R3dis-D',
+      'Tok3n-E',
+      'Pg-Secret-F',
+      'G-secret',
+      'Tok3n-H',
+      'Tok3n-I',
+      'Tok3n-J',
+      'Ctx-Secret-K',
+    ])
+      expect(out, secret).not.toContain(secret);
+    // what is not secret stays readable
+    expect(out).toContain('/api/units?q=y&token=***');
+    expect(out).toContain('postgres://dvc:***@db:5432/dvc');
+    expect(out).toContain('connect postgres://u:***@h failed');
+  });
+
+  it('leaves ordinary text alone', () => {
+    for (const t of [
+      'http://127.0.0.1:8080/api/units?province=H18',
+      'postgres://postgres@127.0.0.1:5432/dvc_index',
+      'Sở Y tế: 7.10 → 6.50',
+      'a@b.vn',
+    ])
+      expect(maskSecrets(t)).toBe(t);
+    expect(maskUrlValue('postgres://u:p@ss w@host/db')).toBe('postgres://u:***@host/db');
   });
 });

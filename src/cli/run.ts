@@ -12,6 +12,8 @@ import {
   PortalFormatError,
   toError,
 } from '../errors.js';
+import { maskSecrets } from '../secrets.js';
+import { escapeControlCharsKeepLines } from '../text.js';
 
 export type Out = Pick<NodeJS.WriteStream, 'write'>;
 
@@ -29,8 +31,15 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
   };
 }
 
-/** One human line (or a few, for config) per error, naming what to fix. */
+/**
+ * One human line (or a few, for config) per error, naming what to fix. Credentials in it are
+ * masked and control characters escaped: the text may quote the portal or the input.
+ */
 export function describeError(e: unknown): string {
+  return escapeControlCharsKeepLines(maskSecrets(describeErrorText(e)));
+}
+
+function describeErrorText(e: unknown): string {
   const err = toError(e);
   if (err instanceof ConfigError) return `dvc-index: ${err.message}`;
   if (err instanceof InputError) {

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { InputError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { maskSecrets } from '../secrets.js';
 
 export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err: FastifyError | InputError | Error, req, reply) => {
@@ -22,7 +23,7 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
         .code(status)
         .send({ error: (err as FastifyError).code ?? 'bad_request', message: err.message });
     }
-    log.error({ err, url: req.url }, 'http request failed');
+    log.error({ err, method: req.method, url: maskSecrets(req.url) }, 'http request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
   });
   app.setNotFoundHandler((req, reply) => {
