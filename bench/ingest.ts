@@ -129,7 +129,7 @@ async function copyDays(pool: pg.Pool, days: ProvinceDay[], runId: string): Prom
     const units = function* () {
       for (const d of days)
         for (const u of d.units)
-          yield `${[u.id, u.code, u.name, u.name.toLowerCase(), u.kind, u.parentId, d.reportDate, d.reportDate, new Date().toISOString()].map(f).join('\t')}\n`;
+          yield `${[u.id, u.code, u.name, u.name?.toLowerCase(), u.kind, u.parentId, d.reportDate, d.reportDate, new Date().toISOString()].map(f).join('\t')}\n`;
     };
     const scores = function* () {
       for (const d of days)

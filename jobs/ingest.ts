@@ -10,7 +10,7 @@ import { InputError } from '../src/errors.js';
 import { type DetectPayload, type IngestPayload, jobIdFor } from '../src/queue/payloads.js';
 import { assembleProvinceDay } from '../src/source/assemble.js';
 import { type CallName, provinceByCode } from '../src/source/requests.js';
-import type { ProvinceDay } from '../src/source/types.js';
+import type { Problem, ProvinceDay } from '../src/source/types.js';
 import { loadCaptures, type StoredCapture } from '../src/store/captures.js';
 import { withTransaction } from '../src/store/db.js';
 import { advanceRun, getRun } from '../src/store/runs.js';
@@ -22,14 +22,47 @@ export interface IngestSummary {
   readonly metrics: number;
   readonly changed: number;
   readonly problemCount: number;
-  readonly problems: ReadonlyArray<{ periodKey: string; kind: string; message: string }>;
+  /** How many problems of each kind (complete, like the count). */
+  readonly problemKinds: Readonly<Record<string, number>>;
+  /**
+   * The problems, values refused first (invalid-value, duplicate-unit, unit-not-stored), then
+   * gaps; at most {@link MAX_PROBLEMS_IN_SUMMARY}.
+   */
+  readonly problems: ReadonlyArray<IngestProblem>;
   readonly periods: Readonly<
     Record<string, { units: number; scores: number; metrics: number; problems: number }>
   >;
 }
 
+export interface IngestProblem {
+  readonly periodKey: string;
+  readonly kind: string;
+  readonly message: string;
+  readonly call?: string;
+  readonly unitId?: string;
+  readonly group?: string;
+  readonly field?: string;
+  readonly value?: string;
+}
+
 /** Problems kept verbatim in the run summary (the count is always complete). */
 const MAX_PROBLEMS_IN_SUMMARY = 50;
+
+/** Kinds that mean a value the portal sent was refused: listed first, logged as a warning. */
+export const VALUE_PROBLEM_KINDS: readonly string[] = ['invalid-value', 'duplicate-unit', 'unit-not-stored'];
+
+function toIngestProblem(key: string, p: Problem): IngestProblem {
+  return {
+    periodKey: key,
+    kind: p.kind,
+    message: p.message,
+    ...(p.call !== undefined ? { call: p.call } : {}),
+    ...(p.unitId !== undefined ? { unitId: p.unitId } : {}),
+    ...(p.group !== undefined ? { group: p.group } : {}),
+    ...(p.field !== undefined ? { field: p.field } : {}),
+    ...(p.value !== undefined ? { value: p.value } : {}),
+  };
+}
 
 export async function ingest(payload: IngestPayload, deps: Deps): Promise<IngestSummary> {
   const run = await getRun(deps.pool, payload.runId);
@@ -72,28 +105,54 @@ export async function ingest(payload: IngestPayload, deps: Deps): Promise<Ingest
   const results: ProvinceDayResult[] = [];
   const unitIds = new Set<string>();
   for (const d of days) for (const u of d.units) unitIds.add(u.id);
-  const problems = days.flatMap((d) =>
-    d.problems.map((p) => ({ periodKey: periodKey(d.period), kind: p.kind, message: p.message })),
-  );
   const summary: IngestSummary = await withTransaction(deps.pool, async (client) => {
-    for (const d of days) results.push(await upsertProvinceDay(client, run.id, d));
+    const problems: IngestProblem[] = [];
+    const perPeriod: [string, { units: number; scores: number; metrics: number; problems: number }][] = [];
+    for (const d of days) {
+      const r = await upsertProvinceDay(client, run.id, d);
+      results.push(r);
+      const key = periodKey(d.period);
+      const dayProblems = d.problems.map((p) => toIngestProblem(key, p));
+      for (const id of r.notStored) {
+        const u = d.units.find((x) => x.id === id);
+        dayProblems.push({
+          periodKey: key,
+          kind: 'unit-not-stored',
+          unitId: id,
+          message: `${u?.code ?? ''}${u?.code ? ' ' : ''}(${id}) is new and no answer gave it a usable name: nothing of it is stored for this day`,
+        });
+      }
+      problems.push(...dayProblems);
+      perPeriod.push([
+        r.periodKey,
+        {
+          units: r.units - r.notStored.length,
+          scores: r.scores,
+          metrics: r.metrics,
+          problems: dayProblems.length,
+        },
+      ]);
+    }
+    const kinds: Record<string, number> = {};
+    for (const p of problems) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
+    const valueFirst = [
+      ...problems.filter((p) => VALUE_PROBLEM_KINDS.includes(p.kind)),
+      ...problems.filter((p) => !VALUE_PROBLEM_KINDS.includes(p.kind)),
+    ];
     const s: IngestSummary = {
-      units: unitIds.size,
+      units: unitIds.size - new Set(results.flatMap((r) => r.notStored)).size,
       scores: results.reduce((n, r) => n + r.scores, 0),
       metrics: results.reduce((n, r) => n + r.metrics, 0),
       changed: results.reduce((n, r) => n + r.changed.units + r.changed.scores + r.changed.metrics, 0),
       problemCount: problems.length,
-      problems: problems.slice(0, MAX_PROBLEMS_IN_SUMMARY),
-      periods: Object.fromEntries(
-        results.map((r, i) => [
-          r.periodKey,
-          { units: r.units, scores: r.scores, metrics: r.metrics, problems: days[i]?.problems.length ?? 0 },
-        ]),
-      ),
+      problemKinds: kinds,
+      problems: valueFirst.slice(0, MAX_PROBLEMS_IN_SUMMARY),
+      periods: Object.fromEntries(perPeriod),
     };
     await advanceRun(client, run.id, 'ingested', { summary: { ingest: s } });
     return s;
   });
+  const refused = summary.problems.filter((p) => VALUE_PROBLEM_KINDS.includes(p.kind));
   deps.log.info(
     {
       units: summary.units,
@@ -104,6 +163,11 @@ export async function ingest(payload: IngestPayload, deps: Deps): Promise<Ingest
     },
     'run ingested',
   );
+  if (refused.length > 0)
+    deps.log.warn(
+      { refused: refused.length, examples: refused.slice(0, 5).map((p) => p.message) },
+      'values the portal sent were refused (nulled or left out); the rest of the day is stored',
+    );
   const next: DetectPayload = { runId: run.id, provinceCode: run.provinceCode, reportDate: run.reportDate };
   await deps.enqueue('detect', next, jobIdFor('detect', run.provinceCode, run.reportDate));
   return summary;

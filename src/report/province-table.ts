@@ -80,7 +80,8 @@ export function toProvinceTable(
     const rows = list.map((u, i) => ({
       id: u.id,
       code: u.code,
-      name: u.name,
+      // display only: a unit whose name no answer gave usably is shown by its code or id
+      name: u.name ?? u.code ?? u.id,
       total: totals[i] ?? null,
       rank: ranks[i] ?? null,
       classification: classify(config, totals[i] ?? null),
@@ -93,7 +94,7 @@ export function toProvinceTable(
     province: {
       id: province.id,
       code: province.code,
-      name: province.name,
+      name: province.name ?? province.code ?? province.id,
       total,
       rank: provinceTotal?.rank ?? null,
       rankOf: provinceTotal?.rankOf ?? null,

@@ -5,20 +5,21 @@
  * filled: a missing call, a unit absent from one group's list, a unit only a group list
  * knows, a province figure that differs between calls.
  */
-import { GROUP_CODES, type GroupCode, type IsoDate, type Period, type UnitKind } from '../domain.js';
+import {
+  GROUP_CODES,
+  type GroupCode,
+  type IsoDate,
+  type Period,
+  type ScoreGroup,
+  type UnitKind,
+} from '../domain.js';
 import { parseCapture } from './parse-capture.js';
+import { settleDuplicates } from './parse-checks.js';
 import { competitionRanks } from './parse-fields.js';
 import { SHAPE_A_GROUP } from './parse-shape-a.js';
 import { TREE_GROUP } from './parse-tree.js';
 import { CALLS, type CallName } from './requests.js';
-import type {
-  MetricObservation,
-  ParsedCapture,
-  Problem,
-  ProvinceDay,
-  ScoreObservation,
-  UnitObservation,
-} from './types.js';
+import type { ParsedCapture, Problem, ProvinceDay, ScoreObservation, UnitObservation } from './types.js';
 
 export interface CaptureBody {
   readonly call: CallName;
@@ -55,13 +56,17 @@ function sameScore(a: number | null, b: number | null): boolean {
   return Math.round(a * 100) === Math.round(b * 100);
 }
 
-/** Parse every page of one call and merge them (first occurrence of a unit or score wins). */
+/**
+ * Parse every page of one call and merge them: a unit on two pages with the same figures is
+ * one unit; with different figures the differing values are nulled and said (never a silent
+ * first-wins). `complete` is false when a page is missing.
+ */
 function parseCall(
   call: CallName,
   pages: readonly CaptureBody[],
   provinceId: string,
   problems: Problem[],
-): ParsedCapture {
+): { parsed: ParsedCapture; complete: boolean } {
   const seenPages = new Set<number>();
   const parsed: ParsedCapture[] = [];
   for (const c of [...pages].sort((a, b) => a.page - b.page)) {
@@ -69,20 +74,20 @@ function parseCall(
     seenPages.add(c.page);
     parsed.push(parseCapture(call, c.body, { provinceId }));
   }
-  const units = new Map<string, UnitObservation>();
-  const scores = new Map<string, ScoreObservation>();
-  const metrics = new Map<string, MetricObservation>();
-  for (const p of parsed) {
-    for (const u of p.units) if (!units.has(u.id)) units.set(u.id, u);
-    for (const s of p.scores) {
-      const key = `${s.unitId}|${s.group}`;
-      if (!scores.has(key)) scores.set(key, s);
-    }
-    for (const m of p.metrics) {
-      const key = `${m.unitId}|${m.group}|${m.code}`;
-      if (!metrics.has(key)) metrics.set(key, m);
-    }
-  }
+  for (const p of parsed) problems.push(...p.problems);
+  const merged =
+    parsed.length === 1
+      ? parsed[0]!
+      : (() => {
+          const settled = settleDuplicates(
+            call,
+            parsed.flatMap((p) => p.units),
+            parsed.flatMap((p) => p.scores),
+            parsed.flatMap((p) => p.metrics),
+          );
+          problems.push(...settled.problems);
+          return { ...parsed[0]!, ...settled };
+        })();
   const first = parsed[0]!;
   const totalPages = Math.max(0, ...parsed.map((p) => p.pagination?.totalPages ?? 0));
   const missingPages: number[] = [];
@@ -94,17 +99,53 @@ function parseCall(
       message: `${call}: page(s) ${missingPages.join(', ')} of ${totalPages} have no answer; units on them are missing`,
     });
   return {
-    call,
-    units: [...units.values()],
-    scores: [...scores.values()],
-    metrics: [...metrics.values()],
-    pagination: first.pagination,
-    extras: first.extras,
+    parsed: {
+      call,
+      units: merged.units,
+      scores: merged.scores,
+      metrics: merged.metrics,
+      problems: [],
+      pagination: first.pagination,
+      extras: first.extras,
+    },
+    complete: missingPages.length === 0,
   };
 }
 
+/**
+ * The same unusable value seen in several answers (a name with a NUL byte is in all seven
+ * lists) is one problem: the first, with the number of other answers that said the same.
+ */
+function mergeProblems(problems: readonly Problem[]): Problem[] {
+  const out: Problem[] = [];
+  const byKey = new Map<string, { index: number; others: number }>();
+  for (const p of problems) {
+    if (p.kind !== 'invalid-value' || p.field === undefined) {
+      out.push(p);
+      continue;
+    }
+    const key = `${p.unitId ?? ''}|${p.field}|${p.value ?? ''}|${p.group === 'TOTAL' || p.field === 'departmentName' || p.field === 'departmentCode' ? '' : (p.group ?? '')}`;
+    const seen = byKey.get(key);
+    if (seen) seen.others++;
+    else {
+      byKey.set(key, { index: out.length, others: 0 });
+      out.push(p);
+    }
+  }
+  for (const { index, others } of byKey.values())
+    if (others > 0) {
+      const p = out[index]!;
+      out[index] = {
+        ...p,
+        message: `${p.message} (the same in ${others} other answer${others > 1 ? 's' : ''})`,
+      };
+    }
+  return out;
+}
+
 function label(u: UnitObservation): string {
-  return u.code ? `${u.name} (${u.code})` : u.name;
+  const name = u.name ?? u.id;
+  return u.code ? `${name} (${u.code})` : name;
 }
 
 /**
@@ -123,13 +164,16 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
   const { provinceId } = input;
   const problems: Problem[] = [];
   const byCall = new Map<CallName, ParsedCapture>();
+  const complete = new Set<CallName>();
   for (const call of CALLS) {
     const pages = input.captures.filter((c) => c.call === call);
     if (pages.length === 0) {
       problems.push({ kind: 'missing-call', call, message: `${call}: no answer in this run` });
       continue;
     }
-    byCall.set(call, parseCall(call, pages, provinceId, problems));
+    const res = parseCall(call, pages, provinceId, problems);
+    byCall.set(call, res.parsed);
+    if (res.complete) complete.add(call);
   }
   const index = new Map<ParsedCapture, Map<string, ScoreObservation>>();
   for (const p of byCall.values()) index.set(p, new Map(p.scores.map((s) => [`${s.unitId}|${s.group}`, s])));
@@ -148,13 +192,11 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
       message: `national: province ${input.provinceCode} (${provinceId}) is not in the national list`,
     });
   const componentProvince = GROUP_CODES.map((g) =>
-    byCall.get(GROUP_CALL[g])?.units.find((u) => u.id === provinceId),
+    byCall.get(GROUP_CALL[g])?.units.find((u) => u.id === provinceId && u.name !== null),
   ).find((u) => u !== undefined);
+  // A name no answer sent stays null (the stored one is kept): never the code as a stand-in.
   const provinceName =
-    nationalRow?.name ??
-    own?.units.find((u) => u.id === provinceId)?.name ??
-    componentProvince?.name ??
-    input.provinceCode;
+    nationalRow?.name ?? own?.units.find((u) => u.id === provinceId)?.name ?? componentProvince?.name ?? null;
   const province: UnitObservation = {
     id: provinceId,
     code: input.provinceCode,
@@ -204,7 +246,8 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
     if (u.id === provinceId || u.kind === 'province') return;
     const known = units.get(u.id);
     if (!known) units.set(u.id, { ...u, parentId: provinceId });
-    else if (known.code === null && u.code !== null) units.set(u.id, { ...known, code: u.code });
+    else if ((known.code === null && u.code !== null) || (known.name === null && u.name !== null))
+      units.set(u.id, { ...known, code: known.code ?? u.code, name: known.name ?? u.name });
   };
   const components = GROUP_CODES.map((g) => ({
     group: g,
@@ -267,6 +310,11 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
     .filter((m) => order.has(m.unitId))
     .sort((a, b) => order.get(a.unitId)! - order.get(b.unitId)!);
 
+  // A group's stored rows may be replaced only by an answer that covers them all.
+  const answered: ScoreGroup[] = [];
+  if (complete.has('service-results')) answered.push('TOTAL');
+  for (const g of GROUP_CODES) if (complete.has(GROUP_CALL[g])) answered.push(g);
+
   return {
     provinceId,
     provinceCode: input.provinceCode,
@@ -275,6 +323,7 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
     units: allUnits,
     scores,
     metrics,
-    problems,
+    problems: mergeProblems(problems),
+    answered,
   };
 }

@@ -41,13 +41,22 @@ export function readArray(endpoint: CallName, v: unknown, path: string): unknown
   return v;
 }
 
-/** A required, non-empty string. */
-export function readString(endpoint: CallName, obj: JsonObject, key: string, path: string): string {
+/**
+ * A required string, non-empty unless `allowEmpty` (then an empty value is for the value
+ * checks to judge: one row's empty name is a problem of that row, not a format change).
+ */
+export function readString(
+  endpoint: CallName,
+  obj: JsonObject,
+  key: string,
+  path: string,
+  opts: { allowEmpty?: boolean } = {},
+): string {
   const v = obj[key];
   const at = `${path}.${key}`;
   if (v === undefined) formatError(endpoint, at, 'missing field');
   if (typeof v !== 'string') formatError(endpoint, at, `expected a string, got ${typeName(v)}`);
-  if (v.trim() === '') formatError(endpoint, at, 'empty string');
+  if (v.trim() === '' && !opts.allowEmpty) formatError(endpoint, at, 'empty string');
   return v;
 }
 

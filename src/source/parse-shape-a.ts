@@ -4,7 +4,8 @@
  * its departmentId), `data.evaluation[]` its units, each with `totalScore`/`totalMaxScore`,
  * `metrics[]` and data-quality flags, plus `data.pagination`.
  */
-import { type GroupCode, nfc, type UnitKind } from '../domain.js';
+import type { GroupCode, UnitKind } from '../domain.js';
+import { isUuid, settleDuplicates, ValueChecks } from './parse-checks.js';
 import {
   formatError,
   type JsonObject,
@@ -69,36 +70,56 @@ function rowKind(call: CallName, row: JsonObject, path: string): UnitKind {
   );
 }
 
-/** `metrics[]` of one row → observations; `score: null` (tracked-only metrics) stays null. */
+/**
+ * `metrics[]` of one row → observations; `score: null` (tracked-only metrics) stays null. A
+ * metric whose code is unusable is left out; other unusable values are nulled (checks).
+ */
 function readMetrics(
   call: CallName,
   group: GroupCode,
   unitId: string,
   row: JsonObject,
   path: string,
+  checks: ValueChecks,
+  ref: { unitId: string; code: string | null; name: string | null },
 ): MetricObservation[] {
   if (!('metrics' in row)) return formatError(call, `${path}.metrics`, 'missing field');
   if (row.metrics === null) return [];
-  return readArray(call, row.metrics, `${path}.metrics`).map((raw, j) => {
+  const out: MetricObservation[] = [];
+  readArray(call, row.metrics, `${path}.metrics`).forEach((raw, j) => {
     const mp = `${path}.metrics[${j}]`;
     const m = readObject(call, raw, mp);
-    return {
+    const r = { ...ref, group };
+    const code = checks.text(readString(call, m, 'code', mp), 'metric code', `${mp}.code`, r, {
+      required: true,
+    });
+    if (code === null) return;
+    const metric: MetricObservation = {
       unitId,
       group,
-      code: readString(call, m, 'code', mp),
-      name: (() => {
-        const n = readOptionalString(call, m, 'name', mp);
-        return n === null ? null : nfc(n);
-      })(),
+      code,
+      name: checks.text(readOptionalString(call, m, 'name', mp), `metric ${code} name`, `${mp}.name`, r),
       numerator: readOptionalNumber(call, m, 'numerator', mp) ?? null,
       denominator: readOptionalNumber(call, m, 'denominator', mp) ?? null,
       ratio: readOptionalNumber(call, m, 'ratio', mp) ?? null,
       score: readNumberOrNull(call, m, 'score', mp),
       maxScore: readNumberOrNull(call, m, 'maxScore', mp),
-      qualityStatus: readOptionalString(call, m, 'dataQualityStatus', mp),
-      qualityMessage: readOptionalString(call, m, 'dataQualityMessage', mp),
+      qualityStatus: checks.text(
+        readOptionalString(call, m, 'dataQualityStatus', mp),
+        `metric ${code} dataQualityStatus`,
+        `${mp}.dataQualityStatus`,
+        r,
+      ),
+      qualityMessage: checks.text(
+        readOptionalString(call, m, 'dataQualityMessage', mp),
+        `metric ${code} dataQualityMessage`,
+        `${mp}.dataQualityMessage`,
+        r,
+      ),
     };
+    out.push(checks.metric(metric, mp, r));
   });
+  return out;
 }
 
 function flagsOf(metrics: readonly MetricObservation[]): string[] {
@@ -130,9 +151,11 @@ export function readPagination(call: CallName, v: unknown): Pagination | null {
  */
 export function parseShapeA(call: ShapeACall, data: JsonObject, ctx: { provinceId?: string }): ParsedCapture {
   const group = SHAPE_A_GROUP[call];
+  const checks = new ValueChecks(call);
   const overview = readObject(call, data.overview, 'data.overview');
-  const provinceId = readString(call, overview, 'departmentId', 'data.overview');
-  if (ctx.provinceId !== undefined && ctx.provinceId !== provinceId)
+  const provinceId = readString(call, overview, 'departmentId', 'data.overview').toLowerCase();
+  if (!isUuid(provinceId)) formatError(call, 'data.overview.departmentId', 'the province id is not a uuid');
+  if (ctx.provinceId !== undefined && ctx.provinceId.toLowerCase() !== provinceId)
     formatError(call, 'data.overview.departmentId', `the answer is for ${provinceId}, not ${ctx.provinceId}`);
 
   const units: UnitObservation[] = [];
@@ -140,21 +163,37 @@ export function parseShapeA(call: ShapeACall, data: JsonObject, ctx: { provinceI
   const metrics: MetricObservation[] = [];
   const rowExtras: Record<string, JsonObject> = {};
 
-  const addRow = (row: JsonObject, path: string, kind: UnitKind, id: string) => {
-    units.push({
-      id,
-      code: readOptionalString(call, row, 'departmentCode', path),
-      name: nfc(readString(call, row, 'departmentName', path)),
-      kind,
-      parentId: kind === 'province' ? null : provinceId,
-    });
-    const rowMetrics = readMetrics(call, group, id, row, path);
+  const addRow = (row: JsonObject, path: string, kind: UnitKind, rawId: string) => {
+    const rawCode = readOptionalString(call, row, 'departmentCode', path);
+    const rawName = readString(call, row, 'departmentName', path, { allowEmpty: true });
+    const id = kind === 'province' ? provinceId : checks.id(rawId, `${path}.departmentId`, { code: rawCode });
+    if (id === null) return;
+    const ref0 = { unitId: id, code: rawCode };
+    const code = checks.text(rawCode, 'departmentCode', `${path}.departmentCode`, ref0);
+    const name = checks.text(
+      rawName,
+      'departmentName',
+      `${path}.departmentName`,
+      { unitId: id, code },
+      {
+        required: true,
+      },
+    );
+    const ref = { unitId: id, code, name };
+    units.push({ id, code, name, kind, parentId: kind === 'province' ? null : provinceId });
+    const rowMetrics = readMetrics(call, group, id, row, path, checks, ref);
     const delta = readOptionalNumber(call, row, 'scoreDelta', path);
     scores.push({
       unitId: id,
       group,
-      score: readNumberOrNull(call, row, 'totalScore', path),
-      maxScore: readNumberOrNull(call, row, 'totalMaxScore', path),
+      ...checks.score(
+        readNumberOrNull(call, row, 'totalScore', path),
+        readNumberOrNull(call, row, 'totalMaxScore', path),
+        true,
+        `${path}.totalScore`,
+        `${path}.totalMaxScore`,
+        { ...ref, group },
+      ),
       rank: null,
       rankOf: null,
       flags: flagsOf(rowMetrics),
@@ -169,10 +208,24 @@ export function parseShapeA(call: ShapeACall, data: JsonObject, ctx: { provinceI
   readArray(call, data.evaluation, 'data.evaluation').forEach((raw, i) => {
     const path = `data.evaluation[${i}]`;
     const row = readObject(call, raw, path);
-    addRow(row, path, rowKind(call, row, path), readString(call, row, 'departmentId', path));
+    addRow(
+      row,
+      path,
+      rowKind(call, row, path),
+      readString(call, row, 'departmentId', path, { allowEmpty: true }),
+    );
   });
 
   const extras: Record<string, unknown> = unknownKeys(data, new Set(['evaluation', 'pagination']));
   if (Object.keys(rowExtras).length > 0) extras.rowExtras = rowExtras;
-  return { call, units, scores, metrics, pagination: readPagination(call, data.pagination), extras };
+  const settled = settleDuplicates(call, units, scores, metrics);
+  return {
+    call,
+    units: settled.units,
+    scores: settled.scores,
+    metrics: settled.metrics,
+    problems: [...checks.problems, ...settled.problems],
+    pagination: readPagination(call, data.pagination),
+    extras,
+  };
 }

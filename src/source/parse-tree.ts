@@ -25,7 +25,8 @@
  * provide-online-tree children carry scores only, so they get no metrics. A derived metric is
  * emitted when the row has its numerator field; a missing or null denominator is null.
  */
-import { type GroupCode, nfc, type UnitKind } from '../domain.js';
+import type { GroupCode, UnitKind } from '../domain.js';
+import { isUuid, type RowRef, settleDuplicates, ValueChecks } from './parse-checks.js';
 import {
   codeSuffix,
   formatError,
@@ -158,7 +159,14 @@ function childKind(call: CallName, row: JsonObject, code: string | null, path: s
   return formatError(call, `${path}.level`, `unknown unit level ${JSON.stringify(level)}`);
 }
 
-function derivedMetrics(call: TreeCall, unitId: string, row: JsonObject, path: string): MetricObservation[] {
+function derivedMetrics(
+  call: TreeCall,
+  unitId: string,
+  row: JsonObject,
+  path: string,
+  checks: ValueChecks,
+  ref: RowRef,
+): MetricObservation[] {
   const group = TREE_GROUP[call];
   const out: MetricObservation[] = [];
   for (const d of DERIVED[call]) {
@@ -170,19 +178,25 @@ function derivedMetrics(call: TreeCall, unitId: string, row: JsonObject, path: s
     const ratio = d.portalRatio
       ? (readOptionalNumber(call, row, 'ratio', path) ?? percentOf(numerator, denominator))
       : percentOf(numerator, denominator);
-    out.push({
-      unitId,
-      group,
-      code: d.code,
-      name: d.name,
-      numerator,
-      denominator,
-      ratio,
-      score: null,
-      maxScore: null,
-      qualityStatus: null,
-      qualityMessage: null,
-    });
+    out.push(
+      checks.metric(
+        {
+          unitId,
+          group,
+          code: d.code,
+          name: d.name,
+          numerator,
+          denominator,
+          ratio,
+          score: null,
+          maxScore: null,
+          qualityStatus: null,
+          qualityMessage: null,
+        },
+        path,
+        ref,
+      ),
+    );
   }
   return out;
 }
@@ -193,9 +207,11 @@ function derivedMetrics(call: TreeCall, unitId: string, row: JsonObject, path: s
  */
 export function parseTree(call: TreeCall, data: JsonObject, ctx: { provinceId?: string }): ParsedCapture {
   const group = TREE_GROUP[call];
+  const checks = new ValueChecks(call);
   const parent = readObject(call, data.parent, 'data.parent');
-  const provinceId = readString(call, parent, 'departmentId', 'data.parent');
-  if (ctx.provinceId !== undefined && ctx.provinceId !== provinceId)
+  const provinceId = readString(call, parent, 'departmentId', 'data.parent').toLowerCase();
+  if (!isUuid(provinceId)) formatError(call, 'data.parent.departmentId', 'the province id is not a uuid');
+  if (ctx.provinceId !== undefined && ctx.provinceId.toLowerCase() !== provinceId)
     formatError(call, 'data.parent.departmentId', `the answer is for ${provinceId}, not ${ctx.provinceId}`);
 
   const units: UnitObservation[] = [];
@@ -204,33 +220,52 @@ export function parseTree(call: TreeCall, data: JsonObject, ctx: { provinceId?: 
   const rowExtras: Record<string, JsonObject> = {};
 
   const addRow = (row: JsonObject, path: string, isParent: boolean) => {
-    const id = isParent ? provinceId : readString(call, row, 'departmentId', path);
-    const code = readOptionalString(call, row, 'departmentCode', path);
-    const kind: UnitKind = isParent ? 'province' : childKind(call, row, code, path);
-    units.push({
-      id,
-      code,
-      name: nfc(readString(call, row, 'departmentName', path)),
-      kind,
-      parentId: isParent ? null : provinceId,
+    const rawCode = readOptionalString(call, row, 'departmentCode', path);
+    const id = isParent
+      ? provinceId
+      : checks.id(readString(call, row, 'departmentId', path, { allowEmpty: true }), `${path}.departmentId`, {
+          code: rawCode,
+        });
+    if (id === null) return;
+    const code = checks.text(rawCode, 'departmentCode', `${path}.departmentCode`, {
+      unitId: id,
+      code: rawCode,
     });
+    const kind: UnitKind = isParent ? 'province' : childKind(call, row, code, path);
+    const name = checks.text(
+      readString(call, row, 'departmentName', path, { allowEmpty: true }),
+      'departmentName',
+      `${path}.departmentName`,
+      { unitId: id, code },
+      { required: true },
+    );
+    const ref = { unitId: id, code, name };
+    units.push({ id, code, name, kind, parentId: isParent ? null : provinceId });
     // dvc-progress children say score/maxScore; everyone else totalScore/totalMaxScore.
     const keys =
       call === 'dvc-progress-tree' && !isParent
         ? { score: ['score', 'totalScore'], max: ['maxScore', 'totalMaxScore'] }
         : { score: ['totalScore', 'score'], max: ['totalMaxScore', 'maxScore'] };
+    const scoreKey = keys.score.find((k) => k in row) ?? keys.score[0];
+    const maxKey = keys.max.find((k) => k in row) ?? keys.max[0];
     const delta = readOptionalNumber(call, row, 'scoreDelta', path);
     scores.push({
       unitId: id,
       group,
-      score: readNumberEither(call, row, keys.score, path),
-      maxScore: readNumberEither(call, row, keys.max, path),
+      ...checks.score(
+        readNumberEither(call, row, keys.score, path),
+        readNumberEither(call, row, keys.max, path),
+        true,
+        `${path}.${scoreKey}`,
+        `${path}.${maxKey}`,
+        { ...ref, group },
+      ),
       rank: null,
       rankOf: null,
       flags: [],
       ...(delta !== undefined ? { scoreDelta: delta } : {}),
     });
-    metrics.push(...derivedMetrics(call, id, row, path));
+    metrics.push(...derivedMetrics(call, id, row, path, checks, ref));
     const extra = unknownKeys(row, ROW_KEYS[call]);
     if (Object.keys(extra).length > 0) rowExtras[id] = extra;
   };
@@ -243,5 +278,14 @@ export function parseTree(call: TreeCall, data: JsonObject, ctx: { provinceId?: 
 
   const extras: Record<string, unknown> = unknownKeys(data, new Set(['children', 'pagination']));
   if (Object.keys(rowExtras).length > 0) extras.rowExtras = rowExtras;
-  return { call, units, scores, metrics, pagination: readPagination(call, data.pagination), extras };
+  const settled = settleDuplicates(call, units, scores, metrics);
+  return {
+    call,
+    units: settled.units,
+    scores: settled.scores,
+    metrics: settled.metrics,
+    problems: [...checks.problems, ...settled.problems],
+    pagination: readPagination(call, data.pagination),
+    extras,
+  };
 }

@@ -12,8 +12,11 @@ export interface UnitObservation {
   readonly id: string;
   /** H18, H18.01, H18.105; null where the row has none (Shape-A rows). */
   readonly code: string | null;
-  /** NFC-normalised name. */
-  readonly name: string;
+  /**
+   * NFC-normalised name; `null` when no answer of the run gave a usable one (absent, empty or
+   * with control characters). A null name never overwrites a stored one.
+   */
+  readonly name: string | null;
   readonly kind: UnitKind;
   /** The province's id; null for a province. */
   readonly parentId: string | null;
@@ -61,6 +64,12 @@ export interface Pagination {
 /** What one response body says. */
 export interface ParsedCapture {
   readonly call: CallName;
+  /**
+   * Values of this body we cannot use (out of range, control characters, an id that is not a
+   * uuid, a unit listed twice with different figures): each is nulled or its row left out,
+   * and said here. Ingest records the same problems for the run.
+   */
+  readonly problems: readonly Problem[];
   readonly units: readonly UnitObservation[];
   readonly scores: readonly ScoreObservation[];
   readonly metrics: readonly MetricObservation[];
@@ -74,13 +83,22 @@ export type ProblemKind =
   | 'missing-call' // a call of the run has no usable answer
   | 'missing-unit' // a unit of the province list is absent from one group's list
   | 'unknown-unit' // a group list names a unit the province list does not have
-  | 'province-mismatch'; // the province's figures disagree between calls
+  | 'province-mismatch' // the province's figures disagree between calls
+  | 'invalid-value' // a value the portal sent that we cannot use (nulled, or its row left out)
+  | 'duplicate-unit' // a unit listed twice with different figures (the differing values nulled)
+  | 'unit-not-stored'; // a unit seen for the first time without a usable name (nothing of it stored)
 
 export interface Problem {
   readonly kind: ProblemKind;
   readonly call?: CallName;
   readonly unitId?: string;
-  readonly group?: GroupCode;
+  readonly group?: ScoreGroup;
+  /** invalid-value / duplicate-unit: what was refused (`name`, `score`, `departmentId`, …). */
+  readonly field?: string;
+  /** invalid-value / duplicate-unit: the refused value, printable (control characters escaped), at most 80 characters. */
+  readonly value?: string;
+  /** invalid-value: the JSON path in the body (`data.children[3].totalScore`). */
+  readonly path?: string;
   readonly message: string;
 }
 
@@ -95,4 +113,10 @@ export interface ProvinceDay {
   readonly scores: readonly ScoreObservation[];
   readonly metrics: readonly MetricObservation[];
   readonly problems: readonly Problem[];
+  /**
+   * The groups whose every source call was answered in full: for these, a stored row of this
+   * date and period that the parse no longer yields is removed. Rows of other groups are kept
+   * (a call that failed never deletes what an earlier answer stored). Absent: every group.
+   */
+  readonly answered?: readonly ScoreGroup[];
 }

@@ -3,9 +3,10 @@
  * set-based statements (unnest of typed arrays) so a national day stays close to COPY speed.
  * Only new or changed rows are written (`on conflict do update … where distinct` guards a
  * concurrent writer): re-ingesting after a parser fix corrects the rows, an identical re-run
- * changes nothing. Rows of the same province, date and
- * period that the new parse no longer yields are removed, so the stored day always equals
- * what its captures say. Nothing is zero-filled: `null` goes in as `null`.
+ * changes nothing. Rows of the same province, date and period that the new parse no longer
+ * yields are removed — for the groups whose answers came in full (`day.answered`): a call
+ * that failed never deletes what an earlier answer stored. Nothing is zero-filled: `null`
+ * goes in as `null`; a name the answers did not give keeps the stored one.
  */
 import { periodKey, SCORE_GROUPS } from '../domain.js';
 import type { MetricObservation, ProvinceDay, ScoreObservation } from '../source/types.js';
@@ -23,16 +24,28 @@ export interface ProvinceDayResult {
   readonly removed: { readonly scores: number; readonly metrics: number };
   /** Observations naming a unit that is not among the day's units (not stored). */
   readonly skipped: number;
+  /** Units seen for the first time without a usable name: nothing of theirs stored. */
+  readonly notStored: readonly string[];
 }
 
 /** Flags travel as one string per row (unnest cannot take ragged arrays); 0x1f never occurs in them. */
 const FLAG_SEP = '\u001f';
 
-function firstBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+/**
+ * One item per key. Assembling settles a unit listed twice (the differing values nulled and
+ * said), so only identical copies can arrive here; two different ones are a bug upstream and
+ * stop the day rather than let the first silently win.
+ */
+function onePerKey<T>(items: readonly T[], key: (t: T) => string): T[] {
   const seen = new Map<string, T>();
   for (const it of items) {
     const k = key(it);
-    if (!seen.has(k)) seen.set(k, it);
+    const known = seen.get(k);
+    if (known === undefined) seen.set(k, it);
+    else if (JSON.stringify(known) !== JSON.stringify(it))
+      throw new Error(
+        `the day lists ${k} twice with different values; duplicates must be settled before storing`,
+      );
   }
   return [...seen.values()];
 }
@@ -46,21 +59,23 @@ export async function upsertProvinceDay(
   runId: string | null,
   day: ProvinceDay,
 ): Promise<ProvinceDayResult> {
-  const known = new Set(day.units.map((u) => u.id));
-  const scores = firstBy(
+  const p = day.period;
+  const { changed: unitsChanged, notStored } = await upsertUnits(db, day.units, day.reportDate);
+  const unstored = new Set(notStored);
+  const known = new Set(day.units.map((u) => u.id).filter((id) => !unstored.has(id)));
+  const listed = new Set(day.units.map((u) => u.id));
+  const scores = onePerKey(
     day.scores.filter((s) => known.has(s.unitId)),
     (s) => `${s.unitId}|${s.group}`,
   );
-  const metrics = firstBy(
+  const metrics = onePerKey(
     day.metrics.filter((m) => known.has(m.unitId)),
     (m) => `${m.unitId}|${m.group}|${m.code}`,
   );
   const skipped =
-    day.scores.filter((s) => !known.has(s.unitId)).length +
-    day.metrics.filter((m) => !known.has(m.unitId)).length;
-  const p = day.period;
-
-  const unitsChanged = await upsertUnits(db, day.units, day.reportDate);
+    day.scores.filter((s) => !listed.has(s.unitId)).length +
+    day.metrics.filter((m) => !listed.has(m.unitId)).length;
+  const answered = new Set<string>(day.answered ?? SCORE_GROUPS);
 
   // What is stored for this province, date and period, read once per table and compared
   // here: only new or different rows are written, vanished ones deleted. (Anti-joins against
@@ -84,19 +99,22 @@ export async function upsertProvinceDay(
   const scoresChanged = await upsertScores(db, runId, day, writeScores);
   const metricsChanged = await upsertMetrics(db, day, writeMetrics);
 
+  // Only a group whose answers came in full may lose rows: what a failed call did not send
+  // is not "gone", and a unit that could not be stored this time keeps what it had.
   const keepScores = new Set(scores.map((s) => scoreKey(s.unitId, s.group)));
   const keepMetrics = new Set(metrics.map((m) => metricKey(m.unitId, m.group, m.code)));
+  const mayRemove = (r: { unit_id: string; grp: string }) => answered.has(r.grp) && !unstored.has(r.unit_id);
   const removedScores = await deleteRows(
     db,
     'scores',
     day,
-    storedScores.filter((r) => !keepScores.has(scoreKey(r.unit_id, r.grp))),
+    storedScores.filter((r) => mayRemove(r) && !keepScores.has(scoreKey(r.unit_id, r.grp))),
   );
   const removedMetrics = await deleteRows(
     db,
     'metrics',
     day,
-    storedMetrics.filter((r) => !keepMetrics.has(metricKey(r.unit_id, r.grp, r.code))),
+    storedMetrics.filter((r) => mayRemove(r) && !keepMetrics.has(metricKey(r.unit_id, r.grp, r.code))),
   );
   return {
     periodKey: periodKey(p),
@@ -106,6 +124,7 @@ export async function upsertProvinceDay(
     changed: { units: unitsChanged, scores: scoresChanged, metrics: metricsChanged },
     removed: { scores: removedScores, metrics: removedMetrics },
     skipped,
+    notStored,
   };
 }
 

@@ -107,6 +107,33 @@ describe('dvc-index parse', () => {
     expect(parsed.extras.overview.totalScore).toBe(62.74);
   });
 
+  it("infers a per-province capture's province from its units' codes", async () => {
+    const r = await runParse(['--endpoint', 'service-results', '--format', 'json', GIA_LAI]);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.units[0]).toMatchObject({ id: GIA_LAI_ID, code: 'H21', kind: 'province' });
+    expect(parsed.problems).toEqual([]);
+  });
+
+  it('lists unusable values as problems and exits 2, like ingest records them; the table stays readable', async () => {
+    const body = JSON.parse(
+      readRecording('qd766-phutho-2026-09/formality-online-payment-tree/year-all.json').toString(),
+    );
+    body.data.children[0].departmentName = '\u001b[2J\u001b[31mSở Y tế\u0000';
+    body.data.children[1].totalScore = 1e30;
+    const bad = path.join(dir, 'hostile.json');
+    await writeFile(bad, JSON.stringify(body));
+    const r = await runParse(['--endpoint', 'formality-online-payment-tree', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('endpoint formality-online-payment-tree: 164 units');
+    expect(r.stderr).toContain('problem (invalid-value): formality-online-payment-tree (TTTT)');
+    expect(r.stderr).toContain('departmentName "\\x1b[2J\\x1b[31mSở Y tế\\x00" has a control character');
+    expect(r.stderr).toContain('score 1e+30 is outside 0–10 (its max); stored as null');
+    expect(r.stderr).toContain('2 unusable value(s); ingest would store the rest and record these problems');
+    // no escape sequence reaches the terminal
+    expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it('exits 4 naming the endpoint and field when the body does not match', async () => {
     const body = JSON.parse(readRecording('qd766-phutho-2026-09/transparency/year-all.json').toString());
     body.data.evaluation[0].totalScore = 'n/a';
@@ -131,9 +158,19 @@ describe('dvc-index parse', () => {
     const unknown = await runParse(['--endpoint', 'ranking', TRANSPARENCY]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--endpoint: "ranking" is not a call name');
-    const noProvince = await runParse(['--endpoint', 'service-results', GIA_LAI]);
+    const body = JSON.parse(
+      readRecording('crawler766-provinces-2026-09/service-results/year-2026-root-H21.json').toString(),
+    );
+    delete body.data.overview.departmentCode;
+    for (const r of body.data.evaluation) delete r.departmentCode;
+    const anonymous = path.join(dir, 'anonymous.json');
+    await writeFile(anonymous, JSON.stringify(body));
+    const noProvince = await runParse(['--endpoint', 'service-results', anonymous]);
     expect(noProvince.code).toBe(2);
     expect(noProvince.stderr).toContain('--province-id');
+    const badId = await runParse(['--endpoint', 'service-results', '--province-id', 'H21', GIA_LAI]);
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('--province-id: "H21" is not a uuid');
     const missing = await runParse(['--endpoint', 'transparency', path.join(dir, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read');

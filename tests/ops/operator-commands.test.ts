@@ -142,6 +142,42 @@ describe('runs', () => {
     expect((JSON.parse(one.stdout) as unknown[]).length).toBe(1);
   });
 
+  it("counts each run's problems by kind and spells out the refused values under the table", async () => {
+    const summary = {
+      ingest: {
+        units: 60,
+        problemCount: 3,
+        problemKinds: { 'invalid-value': 2, 'missing-unit': 1 },
+        problems: [
+          {
+            periodKey: '2026',
+            kind: 'invalid-value',
+            message:
+              'formality-online-payment-tree (TTTT): Sở Tài chính (H18.02, 00000000-0000-4000-8000-000000000002): score 1e+30 is outside 0–10 (its max); stored as null [data.children[1].totalScore]',
+          },
+          {
+            periodKey: '2026',
+            kind: 'invalid-value',
+            message:
+              'service-results: H18.01 (…): departmentName "Sở Y tế\\x00" has a control character (U+0000) at position 8; the name is not used',
+          },
+          { periodKey: '2026', kind: 'missing-unit', message: 'X is missing from transparency (CKMB)' },
+        ],
+      },
+    };
+    await db.pool.query(
+      `insert into runs (province_code, report_date, trigger, status, periods, attempts, request_count, summary)
+       values ('H18', '2026-11-23', 'schedule', 'done', '{year}', 1, 9, $1)`,
+      [summary],
+    );
+    const r = await runCli(['runs', '--last', '10'], testEnv({ DATABASE_URL: db.url, PROVINCES: 'H18' }));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2026-11-23\s+schedule\s+done.*3 \(invalid-value 2, missing-unit 1\)/);
+    expect(r.stdout).toContain('values refused, the rest of the day stored:');
+    expect(r.stdout).toContain('[2026] invalid-value: formality-online-payment-tree (TTTT): Sở Tài chính');
+    expect(r.stdout).not.toContain('missing-unit: X is missing');
+  });
+
   it('rejects a bad --last, --province or --format with exit 2 naming the flag', async () => {
     const env = testEnv({ DATABASE_URL: db.url });
     for (const [args, flag] of [

@@ -369,3 +369,99 @@ describe('assembleProvinceDay: gaps and disagreements', () => {
     }
   });
 });
+
+describe('assembleProvinceDay: what the answers did not send stays unsent, unusable values are said once', () => {
+  it('a period with no answers: the province has no name (never its code as a stand-in) and no group is answered', () => {
+    const day = assembleProvinceDay(phuTho([]));
+    expect(day.units).toEqual([
+      { id: PHU_THO_ID, code: 'H44', name: null, kind: 'province', parentId: null },
+    ]);
+    expect(day.scores).toEqual([]);
+    expect(day.answered).toEqual([]);
+    expect(day.problems.map((p) => p.kind)).toEqual(Array(8).fill('missing-call'));
+  });
+
+  it('names the groups whose answers came in full (a failed call or a missing page leaves its group out)', () => {
+    const all = assembleProvinceDay(
+      phuTho([...recordedRun(), { call: 'service-results', page: 1, body: phuThoServiceResults() }]),
+    );
+    expect(all.answered).toEqual(['TOTAL', ...GROUP_CODES]);
+    expect(assembleProvinceDay(phuTho(recordedRun(['handling-satisfaction']))).answered).toEqual([
+      'CKMB',
+      'TDGQ',
+      'CLGQ',
+      'TTTT',
+      'MDSH',
+    ]);
+    const whole = json(component('transparency'));
+    const page1 = JSON.stringify({
+      ...whole,
+      data: { ...whole.data, pagination: { total: 300, currentPage: 1, pageSize: 200, totalPages: 2 } },
+    });
+    const partial = assembleProvinceDay(
+      phuTho([...recordedRun(['transparency']), { call: 'transparency', page: 1, body: page1 }]),
+    );
+    expect(partial.answered).not.toContain('CKMB');
+  });
+
+  it('one unit with a NUL byte in its name in all seven lists: one problem, the name left unset, every score kept', () => {
+    const victim = VP_UBND;
+    const nul = (rows: LooseJson[]) => {
+      for (const r of rows) if (r.departmentId === victim) r.departmentName = 'Văn phòng UBND Tỉnh\u0000';
+    };
+    const captures: CaptureBody[] = [{ call: 'national', page: 1, body: readRecording(NATIONAL) }];
+    for (const c of COMPONENTS) {
+      const j = json(component(c));
+      nul(j.data.evaluation ?? j.data.children);
+      captures.push({ call: c, page: 1, body: JSON.stringify(j) });
+    }
+    captures.push({ call: 'service-results', page: 1, body: phuThoServiceResults(nul) });
+    const day = assembleProvinceDay(phuTho(captures));
+    const clean = assembleProvinceDay(
+      phuTho([...recordedRun(), { call: 'service-results', page: 1, body: phuThoServiceResults() }]),
+    );
+    expect(day.units.find((u) => u.id === victim)?.name).toBeNull();
+    expect(day.scores).toEqual(clean.scores);
+    const refused = day.problems.filter((p) => p.kind === 'invalid-value');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      unitId: victim,
+      field: 'departmentName',
+      value: '"Văn phòng UBND Tỉnh\\x00"',
+    });
+    expect(refused[0]!.message).toContain('(the same in 6 other answers)');
+  });
+
+  it('a unit on two pages with different figures: its score is null and a duplicate-unit problem says both', () => {
+    const whole = json(component('transparency'));
+    const rows: LooseJson[] = whole.data.evaluation;
+    const pageOf = (n: number, list: LooseJson[]) =>
+      JSON.stringify({
+        ...whole,
+        data: {
+          ...whole.data,
+          evaluation: list,
+          pagination: { total: 164, currentPage: n, pageSize: 100, totalPages: 2 },
+        },
+      });
+    const moved = { ...rows[0], totalScore: 1.11 };
+    const day = assembleProvinceDay(
+      phuTho([
+        ...recordedRun(['transparency']),
+        { call: 'transparency', page: 1, body: pageOf(1, rows.slice(0, 100)) },
+        { call: 'transparency', page: 2, body: pageOf(2, [moved, ...rows.slice(100)]) },
+      ]),
+    );
+    expect(
+      day.scores.find((s) => s.unitId === rows[0]!.departmentId && s.group === 'CKMB')?.score,
+    ).toBeNull();
+    expect(day.problems.filter((p) => p.kind === 'duplicate-unit')).toEqual([
+      expect.objectContaining({
+        call: 'transparency',
+        unitId: rows[0]!.departmentId,
+        group: 'CKMB',
+        field: 'scores',
+      }),
+    ]);
+  });
+});

@@ -171,7 +171,8 @@ describe('every recorded response parses', () => {
     // Every unit has exactly one score in the file's group (national: TOTAL + the six groups).
     const perUnit = rel === NATIONAL ? 7 : 1;
     expect(parsed.scores).toHaveLength(parsed.units.length * perUnit);
-    for (const u of parsed.units) expect(u.name).toBe(u.name.normalize('NFC'));
+    for (const u of parsed.units) expect(u.name).toBe(u.name?.normalize('NFC'));
+    expect(parsed.problems).toEqual([]);
     if (want.provinceScore !== null) {
       const province = parsed.units.find((u) => u.kind === 'province')!;
       expect(score(parsed, province.id, want.group)).toMatchObject({
@@ -302,8 +303,47 @@ describe('one province service-results (Gia Lai H21)', () => {
     expect(p.units.filter((u) => u.kind === 'commune')).toHaveLength(135);
   });
 
-  it('needs the province id, which the overview does not carry', () => {
-    expect(() => parseCapture('service-results', readRecording(GIA_LAI))).toThrow(InputError);
+  it("infers the province from its units' codes (H21.xx → Gia Lai); the id given overrides", () => {
+    const inferred = parseCapture('service-results', readRecording(GIA_LAI));
+    expect(inferred.units[0]).toMatchObject({ id: GIA_LAI_ID, kind: 'province', code: 'H21' });
+    expect(inferred.units.slice(1).every((u) => u.parentId === GIA_LAI_ID)).toBe(true);
+    const given = parseCapture('service-results', readRecording(GIA_LAI), { provinceId: PHU_THO_ID });
+    expect(given.units[0]!.id).toBe(PHU_THO_ID);
+  });
+
+  it('needs the province id when the codes do not tell it (none, several, or not catalogued)', () => {
+    const without = mutated(GIA_LAI, (j) => {
+      delete j.data.overview.departmentCode;
+      for (const r of j.data.evaluation) delete r.departmentCode;
+    });
+    const mixed = mutated(GIA_LAI, (j) => {
+      j.data.evaluation[3].departmentCode = 'H44.03';
+    });
+    const unknown = mutated(GIA_LAI, (j) => {
+      delete j.data.overview.departmentCode;
+      for (const r of j.data.evaluation) r.departmentCode = String(r.departmentCode).replace('H21', 'H99');
+    });
+    for (const [body, says] of [
+      [without, 'no codes'],
+      [mixed, 'H21, H44'],
+      [unknown, 'H99'],
+    ] as const) {
+      const err = (() => {
+        try {
+          parseCapture('service-results', body);
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).field).toBe('provinceId');
+      expect((err as Error).message).toContain(says);
+      expect((err as Error).message).toContain('--province-id');
+    }
+    expect(() => parseCapture('service-results', readRecording(GIA_LAI), { provinceId: 'H21' })).toThrow(
+      InputError,
+    );
   });
 });
 
@@ -571,5 +611,189 @@ describe('format errors name the endpoint and the field', () => {
     const p = parseCapture('transparency', body);
     expect(p.extras.envelope).toEqual({ traceId: 'abc' });
     expect(p.extras.newThing).toEqual({ a: 1 });
+  });
+});
+
+describe('unusable values: nulled or their row left out, each a problem; never a format error, never stored raw', () => {
+  const TR = PT('formality-online-payment-tree/year-all.json');
+  const SA = PT('dossier-digitized/year-all.json');
+  const problemsOf = (p: ParsedCapture) => p.problems.map((x) => `${x.kind} ${x.field} ${x.path ?? ''}`);
+
+  it.each([
+    ['a NUL byte', 'Sở Y tế\u0000'],
+    ['an escape sequence', '\u001b[31mSở Y tế\u001b[0m'],
+    ['a C1 control (CSI)', 'Sở\u009b2J'],
+    ['a bidi override', 'Sở \u202eế t Y'],
+    ['a carriage return', 'Sở Y tế\r'],
+    ['a lone surrogate', 'Sở \ud800'],
+    ['nothing but spaces', '   '],
+  ])('a name with %s: the name is not used, the scores and metrics are kept', (_what, name) => {
+    for (const [rel, call, rows] of [
+      [TR, 'formality-online-payment-tree', 'children'],
+      [SA, 'dossier-digitized', 'evaluation'],
+      [GIA_LAI, 'service-results', 'evaluation'],
+      [NATIONAL, 'national', 'evaluation'],
+    ] as const) {
+      let id = '';
+      let want: unknown;
+      const body = mutated(rel, (j) => {
+        const row = j.data[rows][2];
+        id = row.departmentId;
+        want = row.totalScore ?? row.score;
+        row.departmentName = name;
+      });
+      const p = parseCapture(call as CallName, body);
+      const unit = p.units.find((u) => u.id === id)!;
+      expect(unit.name, call).toBeNull();
+      expect(p.scores.find((x) => x.unitId === id && x.score !== null)?.score, call).toBe(want);
+      expect(problemsOf(p), call).toEqual([`invalid-value departmentName data.${rows}[2].departmentName`]);
+      expect(p.problems[0]!.unitId).toBe(id);
+      // the problem shows the value, escaped: nothing raw reaches a log, a mail or a terminal
+      expect(p.problems[0]!.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    }
+  });
+
+  it.each([
+    ['1e30', 1e30],
+    ['99999 (over the columns, and the max)', 99999],
+    ['a negative score', -0.5],
+    ['above its max', 10.01],
+  ])('a score of %s is stored as null, with a problem naming unit, group and value', (_what, value) => {
+    let id = '';
+    const body = mutated(TR, (j) => {
+      id = j.data.children[4].departmentId;
+      j.data.children[4].totalScore = value;
+    });
+    const p = parseCapture('formality-online-payment-tree', body);
+    expect(p.scores.find((x) => x.unitId === id)).toMatchObject({ score: null, maxScore: 10 });
+    expect(p.problems).toHaveLength(1);
+    expect(p.problems[0]).toMatchObject({
+      kind: 'invalid-value',
+      unitId: id,
+      group: 'TTTT',
+      field: 'score',
+      value: String(value),
+      path: 'data.children[4].totalScore',
+    });
+    expect(p.problems[0]!.message).toContain(p.units.find((u) => u.id === id)!.name!);
+    // every other unit as it was
+    const clean = parseCapture('formality-online-payment-tree', readRecording(TR));
+    expect(p.scores.filter((x) => x.unitId !== id)).toEqual(clean.scores.filter((x) => x.unitId !== id));
+  });
+
+  it('an unusable max (0, negative, 100000) nulls the score and the max: the score cannot be judged', () => {
+    for (const max of [0, -10, 100000]) {
+      const body = mutated(SA, (j) => {
+        j.data.evaluation[1].totalMaxScore = max;
+        j.data.evaluation[1].totalScore = 99999;
+      });
+      const p = parseCapture('dossier-digitized', body);
+      const id = JSON.parse(body).data.evaluation[1].departmentId;
+      expect(p.scores.find((x) => x.unitId === id)).toMatchObject({ score: null, maxScore: null });
+      expect(p.problems.map((x) => x.field)).toEqual(['max']);
+    }
+  });
+
+  it('the national list checks only what the columns hold (its maxima are assumed, a formula change may raise them)', () => {
+    const body = mutated(NATIONAL, (j) => {
+      j.data.evaluation[0].groupScores.TTTT = 11.5; // above the published 10: kept
+      j.data.evaluation[1].groupScores.MDSH = 1e30;
+      j.data.evaluation[2].totalScore = -1;
+    });
+    const p = parseCapture('national', body);
+    const ids = JSON.parse(body).data.evaluation.map((r: { departmentId: string }) => r.departmentId);
+    expect(score(p, ids[0], 'TTTT')?.score).toBe(11.5);
+    expect(score(p, ids[1], 'MDSH')?.score).toBeNull();
+    expect(score(p, ids[2], 'TOTAL')).toMatchObject({ score: null, rank: null });
+    expect(p.problems.map((x) => `${x.group} ${x.field}`)).toEqual(['MDSH score', 'TOTAL score']);
+  });
+
+  it('a departmentId that is not a uuid leaves its row out; the province id must be one', () => {
+    for (const bad of ['not-a-uuid', "1' or '1'='1", '019d2be3-6a88-732b-8b17-b68020c8553a\u0000', '']) {
+      const body = mutated(TR, (j) => {
+        j.data.children[0].departmentId = bad;
+      });
+      const p = parseCapture('formality-online-payment-tree', body);
+      expect(p.units).toHaveLength(163);
+      expect(problemsOf(p)).toEqual(['invalid-value departmentId data.children[0].departmentId']);
+    }
+    const err = formatErrorOf(() =>
+      parseCapture(
+        'dossier-digitized',
+        mutated(SA, (j) => {
+          j.data.overview.departmentId = 'H44';
+        }),
+      ),
+    );
+    expect(err.field).toBe('data.overview.departmentId');
+  });
+
+  it("a sub-metric's unusable numbers are nulled; a metric whose code is unusable is left out", () => {
+    const clean = JSON.parse(readRecording(SA).toString()).data.evaluation[0];
+    const codes: string[] = clean.metrics.map((m: { code: string }) => m.code);
+    const body = mutated(SA, (j) => {
+      const m = j.data.evaluation[0].metrics;
+      m[0].numerator = -5;
+      m[0].name = 'Tỷ lệ\u0000';
+      m[1].code = 'X\u001b[2J';
+      m[2].maxScore = 1e6;
+      m[3].ratio = 1e12;
+    });
+    const p = parseCapture('dossier-digitized', body);
+    const kept = p.metrics.filter((m) => m.unitId === clean.departmentId);
+    expect(kept.map((m) => m.code)).toEqual(codes.filter((_c, i) => i !== 1));
+    const byCode = (c: string) => kept.find((m) => m.code === c);
+    expect(byCode(codes[0]!)).toMatchObject({ numerator: null, name: null });
+    expect(byCode(codes[2]!)).toMatchObject({ maxScore: null, score: null });
+    expect(byCode(codes[3]!)).toMatchObject({ ratio: null });
+    expect(p.problems.map((x) => x.field).sort()).toEqual(
+      [
+        `metric ${codes[0]} numerator`,
+        `metric ${codes[0]} name`,
+        'metric code',
+        `metric ${codes[2]} maxScore`,
+        `metric ${codes[3]} ratio`,
+      ].sort(),
+    );
+  });
+
+  it('a unit listed twice: the same figures count once; different figures are nulled and said, never first-wins', () => {
+    const twice = (change: (row: LooseJson) => void) =>
+      mutated(TR, (j) => {
+        const copy = JSON.parse(JSON.stringify(j.data.children[6]));
+        change(copy);
+        j.data.children.push(copy);
+      });
+    const same = parseCapture(
+      'formality-online-payment-tree',
+      twice(() => undefined),
+    );
+    expect(same.units).toHaveLength(164);
+    expect(same.problems).toEqual([]);
+    const differ = parseCapture(
+      'formality-online-payment-tree',
+      twice((row) => {
+        row.totalScore = 1.23;
+      }),
+    );
+    const id = JSON.parse(readRecording(TR).toString()).data.children[6].departmentId;
+    expect(differ.units).toHaveLength(164);
+    expect(differ.scores.filter((x) => x.unitId === id)).toEqual([
+      expect.objectContaining({ score: null, maxScore: 10 }),
+    ]);
+    expect(differ.problems).toEqual([
+      expect.objectContaining({ kind: 'duplicate-unit', unitId: id, group: 'TTTT', field: 'scores' }),
+    ]);
+    expect(differ.problems[0]!.message).toContain('1.23');
+    // in a ranked list, the duplicate does not push the others down
+    const sr = parseCapture(
+      'service-results',
+      mutated(GIA_LAI, (j) => {
+        j.data.evaluation.push({ ...j.data.evaluation[0], totalScore: 0.5 });
+      }),
+    );
+    const agencies = sr.scores.filter((x) => x.rankOf !== null);
+    expect(new Set(agencies.map((x) => x.unitId)).size).toBe(agencies.length);
+    expect(sr.problems.map((x) => x.kind)).toEqual(['duplicate-unit']);
   });
 });

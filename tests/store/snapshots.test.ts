@@ -163,4 +163,64 @@ describe('upsertProvinceDay', () => {
       (await db.pool.query(`select last_seen::text from units where id = $1`, [AG])).rows[0].last_seen,
     ).toBe('2026-11-05');
   });
+
+  it('a name the answers did not give (null) never replaces the stored one; a new unit without one is not stored', async () => {
+    const stranger = '00000000-0000-4000-8000-0000000000aa';
+    const base = day('2026-11-12');
+    const res = await storeProvinceDay(db.pool, null, {
+      ...base,
+      units: [
+        ...base.units.map((u) => (u.id === PROV || u.id === AG ? { ...u, name: null } : u)),
+        { id: stranger, code: 'H18.77', name: null, kind: 'agency', parentId: PROV },
+      ],
+      scores: [
+        ...base.scores,
+        { unitId: stranger, group: 'TTTT', score: 5, maxScore: 10, rank: null, rankOf: null, flags: [] },
+      ],
+    });
+    expect(res.notStored).toEqual([stranger]);
+    const d = await dump();
+    expect(d.units.find((u) => u.id === PROV)).toMatchObject({
+      name: 'UBND tỉnh Điện Biên',
+      last_seen: '2026-11-12',
+    });
+    expect(d.units.find((u) => u.id === AG)).toMatchObject({ name: 'Sở Y tế', last_seen: '2026-11-12' });
+    expect(d.units.find((u) => u.id === stranger)).toBeUndefined();
+    expect(d.scores.filter((x) => x.unit_id === stranger)).toEqual([]);
+    // the units that could be stored have their day
+    expect(
+      d.scores
+        .filter((x) => x.report_date.toISOString().startsWith('2026-11-12'))
+        .map((x) => x.unit_id)
+        .sort(),
+    ).toEqual([PROV, AG, CO].sort());
+  });
+
+  it('a group whose answers did not come in full keeps its stored rows; an answered one loses what it no longer lists', async () => {
+    await storeProvinceDay(db.pool, null, day('2026-11-14'));
+    const again = day('2026-11-14');
+    // the TTTT call failed (no TTTT rows, no metrics) and the MDHL list no longer has the commune
+    const res = await storeProvinceDay(db.pool, null, {
+      ...again,
+      scores: again.scores.filter((x) => x.group !== 'TTTT' && x.group !== 'MDHL'),
+      metrics: [],
+      answered: ['TOTAL', 'CKMB', 'TDGQ', 'CLGQ', 'MDSH', 'MDHL'],
+    });
+    expect(res.removed).toEqual({ scores: 1, metrics: 0 });
+    const rows = (await dump()).scores.filter((x) => x.report_date.toISOString().startsWith('2026-11-14'));
+    expect(rows.map((x) => x.grp).sort()).toEqual(['TOTAL', 'TTTT']);
+    expect(
+      (await dump()).metrics.filter((m) => m.report_date.toISOString().startsWith('2026-11-14')),
+    ).toHaveLength(1);
+  });
+
+  it('refuses two different copies of one score rather than let the first win', async () => {
+    const base = day('2026-11-16');
+    await expect(
+      storeProvinceDay(db.pool, null, {
+        ...base,
+        scores: [...base.scores, { ...base.scores[1]!, score: 1.5 }],
+      }),
+    ).rejects.toThrow(/twice with different values/);
+  });
 });

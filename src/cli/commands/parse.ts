@@ -1,7 +1,9 @@
 /**
  * `dvc-index parse --endpoint <call> <file>`: the observations parsed from one saved response
  * body, for operators inspecting a capture and developers checking a new recording. Exit 4
- * naming the endpoint and field when the body does not match the endpoint's format.
+ * naming the endpoint and field when the body does not match the endpoint's format; exit 2
+ * when it matches but some values are unusable — the same problems, from the same checks,
+ * that ingest records for a run (it stores the rest), listed on stderr.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -10,7 +12,8 @@ import { InputError } from '../../errors.js';
 import { parseCapture } from '../../source/parse-capture.js';
 import { CALLS, type CallName } from '../../source/requests.js';
 import type { ParsedCapture, ScoreObservation, UnitObservation } from '../../source/types.js';
-import { type Column, fmtScore, renderTable } from '../format.js';
+import { escapeControlChars } from '../../text.js';
+import { type Column, fmtScore, renderTable, toJsonText } from '../format.js';
 import { action, parseFormat } from '../run.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -94,7 +97,7 @@ export function renderParsed(parsed: ParsedCapture): string {
   const overview = parsed.extras.overview ?? parsed.extras.parent;
   if (overview !== undefined)
     lines.push(
-      `${'overview' in parsed.extras ? 'overview' : 'parent'} (as the portal gave it): ${JSON.stringify(overview)}`,
+      `${'overview' in parsed.extras ? 'overview' : 'parent'} (as the portal gave it): ${escapeControlChars(JSON.stringify(overview))}`,
     );
   lines.push('');
   return `${lines.join('\n')}\n${parsed.call === 'national' ? renderNational(parsed) : renderScores(parsed)}`;
@@ -108,7 +111,10 @@ export function register(program: Command): void {
     )
     .requiredOption('--endpoint <call>', `call name: ${CALLS.join(', ')}`)
     .option('--format <format>', 'table or json', 'table')
-    .option('--province-id <uuid>', "the province's departmentId (needed for service-results)")
+    .option(
+      '--province-id <uuid>',
+      "the province's departmentId (service-results: default from its units' codes, e.g. H01.189 → H01)",
+    )
     .argument('<file>', 'the saved response body')
     .action(
       action(async (file: string, opts: { endpoint: string; format?: string; provinceId?: string }) => {
@@ -120,10 +126,23 @@ export function register(program: Command): void {
         } catch (e) {
           throw new InputError('<file>', `cannot read ${file}: ${(e as Error).message}`);
         }
-        const parsed = parseCapture(call, body, opts.provinceId ? { provinceId: opts.provinceId } : {});
-        process.stdout.write(
-          format === 'json' ? `${JSON.stringify(parsed, null, 2)}\n` : renderParsed(parsed),
+        let parsed: ParsedCapture;
+        try {
+          parsed = parseCapture(call, body, opts.provinceId ? { provinceId: opts.provinceId } : {});
+        } catch (e) {
+          // The parser names its context field; on the command line it is the flag.
+          if (e instanceof InputError && e.field === 'provinceId')
+            throw new InputError('--province-id', e.message.replace(/^provinceId: /, ''), e.candidates);
+          throw e;
+        }
+        process.stdout.write(format === 'json' ? toJsonText(parsed) : renderParsed(parsed));
+        if (parsed.problems.length === 0) return 0;
+        for (const p of parsed.problems)
+          process.stderr.write(`problem (${p.kind}): ${escapeControlChars(p.message)}\n`);
+        process.stderr.write(
+          `parse: ${parsed.problems.length} unusable value(s); ingest would store the rest and record these problems\n`,
         );
+        return 2;
       }),
     );
 }
