@@ -121,8 +121,12 @@ export type IsoDate = string;
 
 export const ISO_DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
+/**
+ * A real calendar date in `YYYY-MM-DD`, year 0001–9999 (PostgreSQL has no year 0: `0000-01-01`
+ * would fail there, so it is not a date here either).
+ */
 export function isIsoDate(value: string): boolean {
-  if (!ISO_DATE_RE.test(value)) return false;
+  if (!ISO_DATE_RE.test(value) || value.startsWith('0000')) return false;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }

@@ -100,7 +100,7 @@ export async function listAlerts(db: Queryable, f: AlertFilter = {}): Promise<Pa
   if (f.from !== undefined)
     where.push(`coalesce(a.resolved_on, 'infinity'::date) >= $${params.push(f.from)}::date`);
   if (f.after !== undefined) {
-    const [d, id] = decodeCursor(f.after, ['string', 'number']);
+    const [d, id] = decodeCursor(f.after, ['date', 'id']);
     if (!isIsoDate(String(d))) throw new InputError('after', 'is not a cursor this list returned');
     const i = params.push(d, id);
     where.push(`(a.opened_on, a.id) < ($${i - 1}::date, $${i}::bigint)`);

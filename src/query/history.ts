@@ -92,7 +92,7 @@ export async function readUnitHistory(db: Queryable, q: HistoryQuery): Promise<P
     where.push(`report_date <= $${i}::date`);
   }
   if (q.after !== undefined) {
-    const [d, y, n] = decodeCursor(q.after, ['string', 'number', 'number']);
+    const [d, y, n] = decodeCursor(q.after, ['date', 'int', 'int']);
     if (!isIsoDate(String(d))) throw new InputError('after', 'is not a cursor this list returned');
     const i = params.push(d, y, n);
     where.push(`(report_date, period_year, period_number) > ($${i - 2}::date, $${i - 1}::int, $${i}::int)`);

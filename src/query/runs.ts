@@ -101,7 +101,7 @@ export async function listRuns(db: Queryable, f: RunFilter = {}): Promise<Page<R
   if (f.from !== undefined) where.push(`report_date >= $${params.push(f.from)}::date`);
   if (f.to !== undefined) where.push(`report_date <= $${params.push(f.to)}::date`);
   if (f.after !== undefined) {
-    const [d, id] = decodeCursor(f.after, ['string', 'number']);
+    const [d, id] = decodeCursor(f.after, ['date', 'id']);
     if (!isIsoDate(String(d))) throw new InputError('after', 'is not a cursor this list returned');
     const i = params.push(d, id);
     where.push(`(report_date, id) < ($${i - 1}::date, $${i}::bigint)`);

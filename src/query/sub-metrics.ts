@@ -59,7 +59,7 @@ export async function readSubMetrics(db: Queryable, q: SubMetricQuery): Promise<
   if (q.from !== undefined) where.push(`report_date >= $${params.push(q.from)}::date`);
   if (q.to !== undefined) where.push(`report_date <= $${params.push(q.to)}::date`);
   if (q.after !== undefined) {
-    const [d, y, n, g, c] = decodeCursor(q.after, ['string', 'number', 'number', 'string', 'string']);
+    const [d, y, n, g, c] = decodeCursor(q.after, ['date', 'int', 'int', 'text', 'text']);
     if (!isIsoDate(String(d))) throw new InputError('after', 'is not a cursor this list returned');
     const i = params.push(d, y, n, g, c);
     where.push(

@@ -530,3 +530,118 @@ describe('HTTP_TOKEN', () => {
     }
   });
 });
+
+describe('hostile input and the smaller HTTP guards', () => {
+  const cursor = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+  it('answers a NUL byte, a control character or an over-long value in any parameter with 400 naming it', async () => {
+    const id = s.health.id;
+    for (const [url, field] of [
+      ['/api/units?q=%00', 'q'],
+      ['/api/units?q=S%E1%BB%9F%00', 'q'],
+      ['/api/units?province=H18%1B%5B2J', 'province'],
+      [`/api/units?q=${'x'.repeat(1001)}`, 'q'],
+      ['/api/units/%00', 'id'],
+      ['/api/units/H18.01%C2%9B', 'id'],
+      [`/api/units/${id}/history?group=TTTT%00`, 'group'],
+      ['/api/report?province=%E2%80%AEH18', 'province'],
+      ['/api/alerts?unit=%00', 'unit'],
+      ['/api/runs?province=%00', 'province'],
+      ['/units/%00', 'id'],
+    ] as const)
+      await expect400(url, field);
+  });
+
+  it('answers dates and cursors PostgreSQL cannot hold with 400, never 500', async () => {
+    const id = s.health.id;
+    for (const [url, field] of [
+      ['/api/runs?from=0000-01-01', 'from'],
+      [`/api/units/${id}/history?to=0000-12-31`, 'to'],
+      ['/api/alerts?from=1899-12-31', 'from'],
+      ['/api/report?date=10000-01-01', 'date'],
+      ['/api/history/export.csv?year=0000', 'year'],
+      [`/api/runs?after=${cursor(['2026-11-01', 1.5])}`, 'after'],
+      [`/api/runs?after=${cursor(['2026-11-01', 1e300])}`, 'after'],
+      [`/api/runs?after=${cursor(['0000-01-01', 1])}`, 'after'],
+      [`/api/alerts?after=${cursor(['2026-11-01', -1])}`, 'after'],
+      [`/api/units/${id}/history?after=${cursor(['2026-11-01', 2 ** 40, 0])}`, 'after'],
+      [`/api/units/${id}/history?after=${cursor(['2026-11-01', 2026, 0.5])}`, 'after'],
+      [`/api/units/${id}/metrics?after=${cursor(['2026-11-01', 2026, 0, 'TTTT\u0000', 'X'])}`, 'after'],
+      ['/api/runs?limit=1e3', 'limit'],
+    ] as const)
+      await expect400(url, field);
+  });
+
+  it('answers a wrong method on a known path with 405 and Allow, an unknown path with 404', async () => {
+    for (const [method, url] of [
+      ['POST', '/api/units'],
+      ['DELETE', `/api/units/${s.health.id}`],
+      ['PUT', '/api/report/export.csv'],
+      ['PATCH', '/'],
+      ['POST', '/healthz'],
+    ] as const) {
+      const res = await app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.json().error).toBe('method_not_allowed');
+    }
+    expect((await app.inject({ method: 'POST', url: '/api/nothing' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'HEAD', url: '/api/units' })).statusCode).toBe(200);
+  });
+
+  it('sends a Content-Security-Policy that forbids framing, with the other protective headers', async () => {
+    for (const url of ['/', `/units/${s.health.id}`, '/api/units']) {
+      const res = await get(url);
+      expect(res.status, url).toBe(200);
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
+  it('moves a person away from ?token=, marks the cookie Secure behind https, and treats a malformed cookie as none', async () => {
+    const lines: string[] = [];
+    const sink = { write: (l: string) => void lines.push(l) };
+    for (const publicUrl of ['http://127.0.0.1:8080', 'https://dvc-index.dienbien.gov.vn']) {
+      const config = loadConfig(
+        testEnv({ DATABASE_URL: db.url, HTTP_TOKEN: 's3cret-token', PUBLIC_URL: publicUrl }),
+      );
+      const guarded = buildHttpServer({ config, log: createLogger(config, sink), pool: db.pool });
+      try {
+        // A browser opening the page: cookie set, then a redirect to the clean address.
+        const nav = await guarded.inject({
+          method: 'GET',
+          url: '/units/H18.01?token=s3cret-token&tab=TTTT',
+          headers: { accept: 'text/html,application/xhtml+xml', 'sec-fetch-mode': 'navigate' },
+        });
+        expect(nav.statusCode).toBe(303);
+        expect(nav.headers.location).toBe('/units/H18.01?tab=TTTT');
+        expect(String(nav.headers.location)).not.toContain('s3cret');
+        const cookie = String(nav.headers['set-cookie']);
+        expect(cookie).toMatch(/^dvc_token=s3cret-token; HttpOnly; SameSite=Strict; Path=\//);
+        expect(cookie.includes('; Secure')).toBe(publicUrl.startsWith('https:'));
+        // A script with ?token= (curl, a spreadsheet) gets its data directly.
+        const api = await guarded.inject({ method: 'GET', url: '/api/units?token=s3cret-token' });
+        expect(api.statusCode).toBe(200);
+        // A malformed or foreign cookie is no cookie: 401, never 500.
+        for (const bad of [
+          'dvc_token=%E0%A4%A',
+          'dvc_token=%',
+          'dvc_token',
+          'dvc_token=a%00b',
+          'x=1; dvc_token=%ZZ',
+        ]) {
+          const r = await guarded.inject({ method: 'GET', url: '/api/units', headers: { cookie: bad } });
+          expect(r.statusCode, bad).toBe(401);
+        }
+      } finally {
+        await guarded.close();
+      }
+    }
+    expect(lines.join('')).not.toContain('s3cret-token');
+  });
+});

@@ -13,6 +13,7 @@ import { listAlerts } from '../../query/alerts.js';
 import { readAllUnitHistory, readProvinceHistory, readUnitHistory } from '../../query/history.js';
 import {
   checkRange,
+  checkText,
   parseDate,
   parseGroup,
   parseGroups,
@@ -32,12 +33,28 @@ import type { Pool } from '../../store/db.js';
 
 type Query = Record<string, unknown>;
 
+/**
+ * A route's query parameters (and path parameters) as a JSON schema: each one a single
+ * string (given twice is a 400 naming it); its meaning is checked by the parsers of
+ * src/query/inputs.ts. The schema is also what the hostile-input suite reads to know what
+ * to try on each route.
+ */
+function params(query: readonly string[], path: readonly string[] = []) {
+  const strings = (names: readonly string[]) => ({
+    type: 'object',
+    properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+  });
+  return { schema: { querystring: strings(query), ...(path.length > 0 ? { params: strings(path) } : {}) } };
+}
+const RANGE = ['from', 'to'] as const;
+const PAGING = ['after', 'limit'] as const;
+
 /** One query parameter as text; repeating it is an error rather than a silent pick. */
 function param(req: FastifyRequest, name: string): string | undefined {
   const v = (req.query as Query | undefined)?.[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new InputError(name, 'was given more than once; give it once');
-  return v;
+  return checkText(v, name);
 }
 
 function sendCsv(reply: FastifyReply, filename: string, body: string): FastifyReply {
@@ -54,14 +71,14 @@ function wantsCsv(req: FastifyRequest): boolean {
 export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; pool: Pool }): void {
   const { config, pool } = deps;
 
-  app.get('/api/units', async (req) => {
+  app.get('/api/units', params(['kind', 'province', 'q']), async (req) => {
     const kind = parseKind(param(req, 'kind'), 'kind');
     const items = await listUnits(pool, { province: param(req, 'province'), kind, q: param(req, 'q') });
     return { items };
   });
 
-  app.get('/api/units/:id', async (req) => {
-    const unit = await resolveUnit(pool, (req.params as { id: string }).id, 'id');
+  app.get('/api/units/:id', params([], ['id']), async (req) => {
+    const unit = await resolveUnit(pool, checkText((req.params as { id: string }).id, 'id'), 'id');
     return { unit };
   });
 
@@ -75,7 +92,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
     checkRange(from, to, 'from');
     const limit = parseLimit(param(req, 'limit'), 'limit');
     const after = param(req, 'after');
-    const unit = await resolveUnit(pool, (req.params as { id: string }).id, 'id');
+    const unit = await resolveUnit(pool, checkText((req.params as { id: string }).id, 'id'), 'id');
     const q = { unitId: unit.id, groups, periodType, periodYear, from, to };
     if (csv) {
       // An export is the whole selection, not a page.
@@ -90,62 +107,71 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
     const page = await readUnitHistory(pool, { ...q, after, limit });
     return { unit, periodType, groups, items: page.items, nextCursor: page.nextCursor };
   };
-  app.get('/api/units/:id/history', (req, reply) => history(req, reply, false));
-  app.get('/api/units/:id/history/export.csv', (req, reply) => history(req, reply, true));
+  const historyParams = params(['group', 'period', 'year', ...RANGE, ...PAGING, 'format'], ['id']);
+  app.get('/api/units/:id/history', historyParams, (req, reply) => history(req, reply, false));
+  app.get('/api/units/:id/history/export.csv', historyParams, (req, reply) => history(req, reply, true));
 
   // The whole province's history as one spreadsheet: one row per unit-date.
-  app.get('/api/history/export.csv', async (req, reply) => {
-    const groups = parseGroups(param(req, 'group'), 'group') ?? [...SCORE_GROUPS];
-    const periodType = parsePeriodType(param(req, 'period'), 'period');
-    const periodYear = parseYear(param(req, 'year'), 'year');
-    const from = parseDate(param(req, 'from'), 'from');
-    const to = parseDate(param(req, 'to'), 'to');
-    checkRange(from, to, 'from');
-    const province = await resolveProvince(
-      pool,
-      param(req, 'province') ?? (await defaultProvinceCode(pool, config.provinces)),
-      'province',
-    );
-    const units = await listUnits(pool, { province: province.id });
-    const history = await readProvinceHistory(pool, {
-      provinceId: province.id,
-      units,
-      groups,
-      periodType,
-      periodYear,
-      from,
-      to,
-    });
-    const rows = history.flatMap((h) => h.points.map((point) => ({ unit: h.unit, point })));
-    const body = toCsv(rows, historyCsvColumns(groups), { bom: true });
-    return sendCsv(reply, `lich-su-${province.code ?? 'tinh'}-${periodType}${periodYear ?? ''}.csv`, body);
-  });
+  app.get(
+    '/api/history/export.csv',
+    params(['group', 'period', 'year', ...RANGE, 'province']),
+    async (req, reply) => {
+      const groups = parseGroups(param(req, 'group'), 'group') ?? [...SCORE_GROUPS];
+      const periodType = parsePeriodType(param(req, 'period'), 'period');
+      const periodYear = parseYear(param(req, 'year'), 'year');
+      const from = parseDate(param(req, 'from'), 'from');
+      const to = parseDate(param(req, 'to'), 'to');
+      checkRange(from, to, 'from');
+      const province = await resolveProvince(
+        pool,
+        param(req, 'province') ?? (await defaultProvinceCode(pool, config.provinces)),
+        'province',
+      );
+      const units = await listUnits(pool, { province: province.id });
+      const history = await readProvinceHistory(pool, {
+        provinceId: province.id,
+        units,
+        groups,
+        periodType,
+        periodYear,
+        from,
+        to,
+      });
+      const rows = history.flatMap((h) => h.points.map((point) => ({ unit: h.unit, point })));
+      const body = toCsv(rows, historyCsvColumns(groups), { bom: true });
+      return sendCsv(reply, `lich-su-${province.code ?? 'tinh'}-${periodType}${periodYear ?? ''}.csv`, body);
+    },
+  );
 
-  app.get('/api/units/:id/metrics', async (req) => {
-    const groups = (parseGroups(param(req, 'group'), 'group') ?? ['TTTT', 'MDSH']).map((g) => {
-      if (g === 'TOTAL')
-        throw new InputError('group', `TOTAL has no sub-metrics; use one of ${GROUP_CODES.join(', ')}`);
-      return g as GroupCode;
-    });
-    const from = parseDate(param(req, 'from'), 'from');
-    const to = parseDate(param(req, 'to'), 'to');
-    checkRange(from, to, 'from');
-    const periodType = parsePeriodType(param(req, 'period'), 'period');
-    const periodYear = parseYear(param(req, 'year'), 'year');
-    const limit = parseLimit(param(req, 'limit'), 'limit');
-    const unit = await resolveUnit(pool, (req.params as { id: string }).id, 'id');
-    const page = await readSubMetrics(pool, {
-      unitId: unit.id,
-      groups,
-      periodType,
-      periodYear,
-      from,
-      to,
-      after: param(req, 'after'),
-      limit,
-    });
-    return { unit, periodType, groups, items: page.items, nextCursor: page.nextCursor };
-  });
+  app.get(
+    '/api/units/:id/metrics',
+    params(['group', ...RANGE, 'period', 'year', ...PAGING], ['id']),
+    async (req) => {
+      const groups = (parseGroups(param(req, 'group'), 'group') ?? ['TTTT', 'MDSH']).map((g) => {
+        if (g === 'TOTAL')
+          throw new InputError('group', `TOTAL has no sub-metrics; use one of ${GROUP_CODES.join(', ')}`);
+        return g as GroupCode;
+      });
+      const from = parseDate(param(req, 'from'), 'from');
+      const to = parseDate(param(req, 'to'), 'to');
+      checkRange(from, to, 'from');
+      const periodType = parsePeriodType(param(req, 'period'), 'period');
+      const periodYear = parseYear(param(req, 'year'), 'year');
+      const limit = parseLimit(param(req, 'limit'), 'limit');
+      const unit = await resolveUnit(pool, checkText((req.params as { id: string }).id, 'id'), 'id');
+      const page = await readSubMetrics(pool, {
+        unitId: unit.id,
+        groups,
+        periodType,
+        periodYear,
+        from,
+        to,
+        after: param(req, 'after'),
+        limit,
+      });
+      return { unit, periodType, groups, items: page.items, nextCursor: page.nextCursor };
+    },
+  );
 
   const report = async (req: FastifyRequest, reply: FastifyReply, forceCsv: boolean) => {
     const csv = forceCsv || wantsCsv(req);
@@ -176,41 +202,46 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
       ...table,
     };
   };
-  app.get('/api/report', (req, reply) => report(req, reply, false));
-  app.get('/api/report/export.csv', (req, reply) => report(req, reply, true));
+  const reportParams = params(['date', 'period', 'province', 'format']);
+  app.get('/api/report', reportParams, (req, reply) => report(req, reply, false));
+  app.get('/api/report/export.csv', reportParams, (req, reply) => report(req, reply, true));
 
-  app.get('/api/alerts', async (req) => {
-    const province = param(req, 'province');
-    if (province !== undefined) await resolveProvince(pool, province, 'province');
-    const unitRef = param(req, 'unit');
-    const unit = unitRef === undefined ? undefined : await resolveUnit(pool, unitRef, 'unit');
-    const groupText = param(req, 'group');
-    let group: GroupCode | undefined;
-    if (groupText !== undefined) {
-      const g = parseGroup(groupText, 'group');
-      if (g === 'TOTAL')
-        throw new InputError('group', `alerts are per group; use one of ${GROUP_CODES.join(', ')}`);
-      group = g;
-    }
-    const from = parseDate(param(req, 'from'), 'from');
-    const to = parseDate(param(req, 'to'), 'to');
-    checkRange(from, to, 'from');
-    const page = await listAlerts(pool, {
-      province,
-      unitId: unit?.id,
-      status: parseOneOf(param(req, 'status'), ['open', 'resolved'] as const, 'status'),
-      group,
-      periodType:
-        param(req, 'period') === undefined ? undefined : parsePeriodType(param(req, 'period'), 'period'),
-      from,
-      to,
-      after: param(req, 'after'),
-      limit: parseLimit(param(req, 'limit'), 'limit'),
-    });
-    return page;
-  });
+  app.get(
+    '/api/alerts',
+    params(['province', 'unit', 'group', ...RANGE, 'status', 'period', ...PAGING]),
+    async (req) => {
+      const province = param(req, 'province');
+      if (province !== undefined) await resolveProvince(pool, province, 'province');
+      const unitRef = param(req, 'unit');
+      const unit = unitRef === undefined ? undefined : await resolveUnit(pool, unitRef, 'unit');
+      const groupText = param(req, 'group');
+      let group: GroupCode | undefined;
+      if (groupText !== undefined) {
+        const g = parseGroup(groupText, 'group');
+        if (g === 'TOTAL')
+          throw new InputError('group', `alerts are per group; use one of ${GROUP_CODES.join(', ')}`);
+        group = g;
+      }
+      const from = parseDate(param(req, 'from'), 'from');
+      const to = parseDate(param(req, 'to'), 'to');
+      checkRange(from, to, 'from');
+      const page = await listAlerts(pool, {
+        province,
+        unitId: unit?.id,
+        status: parseOneOf(param(req, 'status'), ['open', 'resolved'] as const, 'status'),
+        group,
+        periodType:
+          param(req, 'period') === undefined ? undefined : parsePeriodType(param(req, 'period'), 'period'),
+        from,
+        to,
+        after: param(req, 'after'),
+        limit: parseLimit(param(req, 'limit'), 'limit'),
+      });
+      return page;
+    },
+  );
 
-  app.get('/api/runs', async (req) => {
+  app.get('/api/runs', params([...RANGE, 'province', 'status', ...PAGING]), async (req) => {
     const from = parseDate(param(req, 'from'), 'from');
     const to = parseDate(param(req, 'to'), 'to');
     checkRange(from, to, 'from');
