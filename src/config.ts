@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { GROUP_CODES, type GroupCode, PERIOD_TYPES, type PeriodType } from './domain.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { maskSecrets, maskUrlValue } from './secrets.js';
+import { maskUrlValue, maskValueIn } from './secrets.js';
 import { escapeControlChars } from './text.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -415,6 +415,12 @@ export const CONFIG_VARIABLES: readonly string[] = Object.values(FIELDS).map((f)
 /** Variables whose value is a secret as a whole: an error says how long it is, never what. */
 const SECRET_VARIABLES: ReadonlySet<string> = new Set(['HTTP_TOKEN']);
 
+/** A schema's message, which may quote (part of) the value: the same masking and escaping. */
+function issueText(variable: string, message: string, value: string): string {
+  const text = SECRET_VARIABLES.has(variable) && value !== '' ? message.split(value).join('***') : message;
+  return escapeControlChars(maskValueIn(text, value));
+}
+
 /**
  * A bad value as an error may echo it: a URL's password masked (even in a malformed URL),
  * secret query parameters masked, control characters escaped; a secret variable not at all.
@@ -440,7 +446,7 @@ export function loadConfig(env: Env = process.env): Config {
       for (const issue of res.error.issues)
         issues.push({
           variable: field.env,
-          message: `${maskSecrets(issue.message)} (got ${shownValue(field.env, value)})`,
+          message: `${issueText(field.env, issue.message, value)} (got ${shownValue(field.env, value)})`,
         });
   }
   if (issues.length > 0) throw new ConfigError(issues);

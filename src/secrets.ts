@@ -30,7 +30,20 @@ export function maskSecrets(text: string): string {
  * (a malformed URL is exactly when the value gets echoed in an error).
  */
 export function maskUrlValue(value: string): string {
-  const m = /^(\s*[a-z][a-z0-9+.-]*:\/\/[^:/@]*:)(.*)@([^@]*)$/is.exec(value);
+  const m = URL_VALUE_RE.exec(value);
   if (m) return maskSecrets(`${m[1]}${MASK}@${m[3]}`);
   return maskSecrets(value);
+}
+
+const URL_VALUE_RE = /^(\s*[a-z][a-z0-9+.-]*:\/\/[^:/@]*:)(.*)@([^@]*)$/is;
+
+/**
+ * `text` (a message about `value`, which may quote all or part of it) with the password that
+ * {@link maskUrlValue} finds in `value` masked wherever it appears, then {@link maskSecrets}.
+ */
+export function maskValueIn(text: string, value: string): string {
+  const password = URL_VALUE_RE.exec(value)?.[2];
+  let out = text;
+  if (password) out = out.split(password).join(MASK);
+  return maskSecrets(out);
 }

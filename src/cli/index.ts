@@ -5,25 +5,36 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Command } from 'commander';
+import { Command, type CommanderError } from 'commander';
 
 type Registrar = { register: (program: Command) => void };
+
+export interface BuildProgramOptions {
+  /**
+   * What commander's own usage errors (unknown option, missing argument) do; default: exit 2
+   * (0 for --help/--version). Tests that run commands in-process throw instead.
+   */
+  readonly onUsageError?: (err: CommanderError) => never;
+}
 
 /**
  * The program with its commands. Given the command being run (`only`), just that command's
  * file is loaded when it exists: a query need not load Chromium, BullMQ and fastify first.
  * Help and unknown commands load them all.
  */
-export async function buildProgram(only?: string): Promise<Command> {
+export async function buildProgram(only?: string, opts: BuildProgramOptions = {}): Promise<Command> {
   const program = new Command('dvc-index')
     .description(
       'Watches the QĐ766 service-quality index (dichvucong.gov.vn) for a province and keeps its daily history.',
     )
     .showHelpAfterError()
-    .exitOverride((err) => {
-      // commander's own usage errors (unknown option, missing argument) are bad input: exit 2.
-      process.exit(err.exitCode === 0 ? 0 : 2);
-    });
+    .exitOverride(
+      opts.onUsageError ??
+        ((err) => {
+          // commander's own usage errors (unknown option, missing argument) are bad input: exit 2.
+          process.exit(err.exitCode === 0 ? 0 : 2);
+        }),
+    );
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
   const all = readdirSync(dir)
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))

@@ -46,6 +46,8 @@ export interface RouteInfo {
   readonly url: string;
   /** Query parameters the route declares (its querystring schema). */
   readonly query: readonly string[];
+  /** Whether the route declares a querystring schema at all (every API route does). */
+  readonly declared: boolean;
   /** Path parameters (`:id`). */
   readonly params: readonly string[];
 }
@@ -106,7 +108,9 @@ function checkInputs(query: unknown, params: unknown): void {
     if (typeof source !== 'object' || source === null) continue;
     for (const [name, v] of Object.entries(source as Record<string, unknown>)) {
       checkText(name, name, 100);
-      for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string') checkText(one, name, 1000);
+      // (a token is never echoed back, even a malformed one)
+      for (const one of Array.isArray(v) ? v : [v])
+        if (typeof one === 'string') checkText(one, name, 1000, { secret: name === 'token' });
     }
   }
 }
@@ -132,6 +136,7 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
         method,
         url: r.url,
         query: Object.keys(query ?? {}),
+        declared: r.schema?.querystring !== undefined,
         params: [...r.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!),
       });
   });

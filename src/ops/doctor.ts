@@ -15,6 +15,7 @@ import { EVALUATION_PAGE_PATH } from '../source/requests.js';
 import { getCircuit, portalHost } from '../store/circuit.js';
 import { createPool } from '../store/db.js';
 import { readMigrations } from '../store/migrate.js';
+import { escapeControlChars } from '../text.js';
 import { evictionPolicyError } from './preflight.js';
 import { checkPostgres, readRedisPolicy, redactUrl } from './services.js';
 
@@ -197,7 +198,10 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
 /** One line per check: `PASS  postgres  PostgreSQL 16 at …`. */
 export function formatDoctor(checks: readonly DoctorCheck[]): string {
   const w = Math.max(...checks.map((c) => c.name.length));
-  const lines = checks.map((c) => `${c.status.toUpperCase().padEnd(4)}  ${c.name.padEnd(w)}  ${c.detail}`);
+  // details quote servers and pages: shown, never obeyed by the terminal
+  const lines = checks.map(
+    (c) => `${c.status.toUpperCase().padEnd(4)}  ${c.name.padEnd(w)}  ${escapeControlChars(c.detail)}`,
+  );
   const failed = checks.filter((c) => c.status === 'fail').length;
   lines.push(failed === 0 ? 'doctor: all checks passed' : `doctor: ${failed} check(s) failed`);
   return `${lines.join('\n')}\n`;

@@ -26,10 +26,18 @@ export const TEXT_MAX = 200;
  * Free text from a person (a search, a unit reference, a province code): at most
  * {@link TEXT_MAX} characters, no control characters (a NUL byte cannot reach PostgreSQL).
  */
-export function checkText(value: string, field: string, max = TEXT_MAX): string {
+export function checkText(
+  value: string,
+  field: string,
+  max = TEXT_MAX,
+  opts: { secret?: boolean } = {},
+): string {
   const fault = textFault(value);
   if (fault !== null)
-    throw new InputError(field, `${printableValue(value, 60)} has ${fault}; type plain text`);
+    throw new InputError(
+      field,
+      `${opts.secret ? 'the value' : printableValue(value, 60)} has ${fault}; type plain text`,
+    );
   if (value.length > max) throw new InputError(field, `is ${value.length} characters long; at most ${max}`);
   return value;
 }
@@ -72,10 +80,15 @@ export function parsePeriodType(
   );
 }
 
+/** A calendar date that queries and the database can use: YYYY-MM-DD from {@link DATE_MIN} to {@link DATE_MAX}. */
+export function isUsableDate(value: string): boolean {
+  return isIsoDate(value) && value >= DATE_MIN && value <= DATE_MAX;
+}
+
 export function parseDate(value: string | undefined, field: string): IsoDate | undefined {
   if (value === undefined || value === '') return undefined;
   const v = value.trim();
-  if (isIsoDate(v) && v >= DATE_MIN && v <= DATE_MAX) return v;
+  if (isUsableDate(v)) return v;
   throw new InputError(
     field,
     `${printableValue(value, 60)} is not a date from ${DATE_MIN} to ${DATE_MAX}; use YYYY-MM-DD, e.g. 2026-11-26`,

@@ -7,11 +7,12 @@
  * `classification: null`, never 0.
  */
 
-import { type Column, fmtScore, renderTable, toCsv } from '../cli/format.js';
+import { type Column, fmtScore, renderTable, toCsv, toJsonText } from '../cli/format.js';
 import { type Config, classify } from '../config.js';
 import { GROUP_CODES, GROUP_LABELS, GROUP_MAX, type GroupCode } from '../domain.js';
 import { competitionRanks } from '../source/parse-fields.js';
 import type { ScoreObservation, UnitObservation } from '../source/types.js';
+import { escapeControlChars } from '../text.js';
 
 export interface GroupCell {
   readonly score: number | null;
@@ -224,12 +225,12 @@ export function renderProvinceTable(
   format: ProvinceTableFormat,
   opts: { bom?: boolean } = {},
 ): string {
-  if (format === 'json') return `${JSON.stringify(table, null, 2)}\n`;
+  if (format === 'json') return toJsonText(table);
   const flat = flatten(table);
   if (format === 'csv') return toCsv([flat.province, ...flat.agencies, ...flat.communes], csvColumns(), opts);
   const cols = textColumns();
   const parts = [
-    `${table.province.name}${table.province.code ? ` (${table.province.code})` : ''}\n${renderTable([flat.province], cols)}`,
+    `${escapeControlChars(`${table.province.name}${table.province.code ? ` (${table.province.code})` : ''}`)}\n${renderTable([flat.province], cols)}`,
     `${LEVEL.agency} (${flat.agencies.length})\n${renderTable(flat.agencies, cols)}`,
     `${LEVEL.commune} (${flat.communes.length})\n${renderTable(flat.communes, cols)}`,
   ];

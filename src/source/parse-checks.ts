@@ -15,7 +15,7 @@
  * Wrong JSON types and missing fields stay {@link PortalFormatError}s (the format changed).
  */
 import { nfc, type ScoreGroup } from '../domain.js';
-import { printableValue, textFault } from '../text.js';
+import { escapeControlChars, printableValue, textFault } from '../text.js';
 import type { CallName } from './requests.js';
 import type { MetricObservation, Problem, ScoreObservation, UnitObservation } from './types.js';
 
@@ -42,10 +42,11 @@ function fmt(n: number | null): string {
   return n === null ? 'null' : String(n);
 }
 
+/** Who a row is about, for messages; every part escaped (it may be the very value refused). */
 function label(ref: RowRef): string {
   const who = ref.name ?? ref.code ?? ref.unitId ?? 'a row';
   const extra = [ref.name ? ref.code : null, ref.unitId].filter((x): x is string => !!x);
-  return extra.length > 0 ? `${who} (${extra.join(', ')})` : who;
+  return escapeControlChars(extra.length > 0 ? `${who} (${extra.join(', ')})` : who);
 }
 
 /** Collects the problems of one body (one call) while its parser reads the rows. */

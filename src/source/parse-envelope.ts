@@ -3,6 +3,8 @@
  * "message":"OK"}` (PORTAL_API.md §2). Anything else — not JSON (an HTML page), `code` other
  * than OK, `data` not an object — is a {@link PortalFormatError} naming the endpoint and field.
  */
+import { maskSecrets } from '../secrets.js';
+import { escapeControlChars, printableValue } from '../text.js';
 import { formatError, isObject, type JsonObject, unknownKeys } from './parse-fields.js';
 import type { CallName } from './requests.js';
 
@@ -23,7 +25,12 @@ export function parseEnvelope(call: CallName, body: Buffer | string): Envelope {
   try {
     root = JSON.parse(text);
   } catch {
-    const head = text.trimStart().slice(0, 60).replace(/\s+/g, ' ');
+    // Quoted into messages, logs and the run's error: no control character, no credential.
+    // (masked before it is cut, so that no part of a credential survives the cut)
+    const head = escapeControlChars(maskSecrets(text.trimStart().slice(0, 2000)).replace(/\s+/g, ' ')).slice(
+      0,
+      60,
+    );
     const what = head.startsWith('<') ? 'HTML or XML' : 'text';
     formatError(call, 'body', `${what} where JSON was expected (starts "${head}")`);
   }
@@ -31,7 +38,7 @@ export function parseEnvelope(call: CallName, body: Buffer | string): Envelope {
   if (!('code' in root)) formatError(call, 'code', 'missing field');
   if (root.code !== 'OK') {
     const message = typeof root.message === 'string' ? `: ${root.message}` : '';
-    formatError(call, 'code', `code is ${JSON.stringify(root.code)}, not "OK"${message}`);
+    formatError(call, 'code', `code is ${printableValue(root.code)}, not "OK"${escapeControlChars(message)}`);
   }
   if (!('data' in root)) formatError(call, 'data', 'missing field');
   if (!isObject(root.data)) formatError(call, 'data', 'expected an object');

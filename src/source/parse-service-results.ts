@@ -5,6 +5,7 @@
  */
 import { GROUP_CODES, GROUP_MAX, type UnitKind } from '../domain.js';
 import { InputError } from '../errors.js';
+import { printableValue } from '../text.js';
 import { isUuid, settleDuplicates, ValueChecks } from './parse-checks.js';
 import {
   codeSuffix,
@@ -172,7 +173,7 @@ function unitKindOf(row: JsonObject, code: string | null, path: string): UnitKin
   return formatError(
     'service-results',
     `${path}.childGroup`,
-    `cannot tell agency from commune (childGroup ${JSON.stringify(row.childGroup ?? null)}, departmentCode ${JSON.stringify(code)})`,
+    `cannot tell agency from commune (childGroup ${printableValue(row.childGroup ?? null)}, departmentCode ${printableValue(code)})`,
   );
 }
 

@@ -5,6 +5,7 @@
  * `metrics[]` and data-quality flags, plus `data.pagination`.
  */
 import type { GroupCode, UnitKind } from '../domain.js';
+import { printableValue } from '../text.js';
 import { isUuid, settleDuplicates, ValueChecks } from './parse-checks.js';
 import {
   formatError,
@@ -66,7 +67,7 @@ function rowKind(call: CallName, row: JsonObject, path: string): UnitKind {
   return formatError(
     call,
     `${path}.departmentType`,
-    `unknown unit type (departmentType ${JSON.stringify(type)}, departmentLevel ${JSON.stringify(level)})`,
+    `unknown unit type (departmentType ${printableValue(type)}, departmentLevel ${printableValue(level)})`,
   );
 }
 

@@ -26,6 +26,7 @@
  * emitted when the row has its numerator field; a missing or null denominator is null.
  */
 import type { GroupCode, UnitKind } from '../domain.js';
+import { printableValue } from '../text.js';
 import { isUuid, type RowRef, settleDuplicates, ValueChecks } from './parse-checks.js';
 import {
   codeSuffix,
@@ -156,7 +157,7 @@ function childKind(call: CallName, row: JsonObject, code: string | null, path: s
   if (level === 'COMMUNE') return 'commune';
   const suffix = codeSuffix(code);
   if (suffix !== null) return suffix >= 100 ? 'commune' : 'agency';
-  return formatError(call, `${path}.level`, `unknown unit level ${JSON.stringify(level)}`);
+  return formatError(call, `${path}.level`, `unknown unit level ${printableValue(level)}`);
 }
 
 function derivedMetrics(

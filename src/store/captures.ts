@@ -72,7 +72,7 @@ export async function upsertCapture(
       Math.round(raw.durationMs),
       raw.capturedAt,
       error?.errorClass ?? null,
-      error?.message.slice(0, 2000) ?? null,
+      error?.message.slice(0, 2000).replace(/\u0000/g, '\\x00') ?? null,
     ],
   );
   const row = res.rows[0];

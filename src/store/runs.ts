@@ -231,7 +231,14 @@ export async function recordRunError(
        finished_at = case when $4::text is null then finished_at else now() end,
        request_count = coalesce($5, request_count)
      where id = $1 and status not in ('done', 'gap')`,
-    [runId, err.errorClass, err.message.slice(0, 2000), final, requestCount ?? null],
+    // A NUL byte (quoted from a body) cannot be stored in text: it would lose the error itself.
+    [
+      runId,
+      err.errorClass,
+      err.message.slice(0, 2000).replace(/\u0000/g, '\\x00'),
+      final,
+      requestCount ?? null,
+    ],
   );
 }
 

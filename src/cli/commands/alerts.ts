@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type Column, fmtScore, renderTable, toCsv } from '../../cli/format.js';
+import { type Column, fmtScore, renderTable, toCsv, toJsonText } from '../../cli/format.js';
 import { periodKey } from '../../domain.js';
 import { InputError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
@@ -45,7 +45,7 @@ export async function runAlerts(db: Queryable, opts: AlertsOptions, out: Out): P
     status: status as (typeof STATUSES)[number],
     provinceCode: opts.province,
   });
-  if (format === 'json') out.write(`${JSON.stringify(rows, null, 2)}\n`);
+  if (format === 'json') out.write(toJsonText(rows));
   else if (format === 'csv') out.write(toCsv(rows, ALERT_COLUMNS, { bom: true }));
   else
     out.write(

@@ -6,10 +6,11 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import { isIsoDate, PERIOD_TYPES, type PeriodType } from '../../domain.js';
+import { PERIOD_TYPES, type PeriodType } from '../../domain.js';
 import { InputError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { startPipeline } from '../../main.js';
+import { isUsableDate } from '../../query/inputs.js';
 import { clearFailedJob } from '../../queue/queues.js';
 import { latestDueReportDate } from '../../schedule/due.js';
 import { enqueueCollect } from '../../schedule/enqueue-collect.js';
@@ -41,7 +42,7 @@ export function parseCollectFlags(flags: CollectFlags, config: Config, now: Date
     throw new InputError('--province', `"${flags.province}" is not a province code such as H18 (Điện Biên)`);
   }
   const reportDate = flags.date ?? latestDueReportDate(now, config);
-  if (!isIsoDate(reportDate)) throw new InputError('--date', `"${flags.date}" is not a date YYYY-MM-DD`);
+  if (!isUsableDate(reportDate)) throw new InputError('--date', `"${flags.date}" is not a date YYYY-MM-DD`);
   if (flags.date !== undefined && flags.date > latestDueReportDate(now, config)) {
     throw new InputError(
       '--date',
@@ -55,13 +56,11 @@ export function parseCollectFlags(flags: CollectFlags, config: Config, now: Date
     }
     periods = [flags.period as PeriodType];
   }
-  let waitMs: number | null = null;
-  if (flags.wait) {
-    const s = Number(flags.timeout ?? '1800');
-    if (!Number.isInteger(s) || s < 1)
-      throw new InputError('--timeout', `"${flags.timeout}" is not a whole number of seconds`);
-    waitMs = s * 1000;
-  }
+  // Checked even without --wait: a bad flag is bad input whether or not it is used.
+  const s = Number(flags.timeout ?? '1800');
+  if (!/^\s*\d+\s*$/.test(flags.timeout ?? '1800') || !Number.isSafeInteger(s) || s < 1 || s > 7 * 86_400)
+    throw new InputError('--timeout', `"${flags.timeout}" is not a whole number of seconds (1–604800)`);
+  const waitMs = flags.wait ? s * 1000 : null;
   return { provinceCode: code, reportDate, periods, waitMs };
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { runDemo } from '../../ops/demo.js';
-import { action } from '../run.js';
+import { action, checkInputFile, checkOutputDir } from '../run.js';
 
 export function register(program: Command): void {
   program
@@ -20,6 +20,8 @@ export function register(program: Command): void {
           if (!Number.isInteger(days) || days < 1)
             throw new InputError('--days', `"${opts.days}" is not a whole number ≥ 1`);
         }
+        if (opts.scenario !== undefined) await checkInputFile(opts.scenario, '--scenario');
+        if (opts.outbox !== undefined) await checkOutputDir(opts.outbox, '--outbox');
         const res = await runDemo(
           process.env,
           { days, outbox: opts.outbox, scenario: opts.scenario },

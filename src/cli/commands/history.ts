@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { renderTable, toCsv } from '../../cli/format.js';
+import { renderTable, toCsv, toJsonText } from '../../cli/format.js';
 import { SCORE_GROUPS } from '../../domain.js';
 import { createLogger } from '../../logger.js';
 import { readAllUnitHistory } from '../../query/history.js';
@@ -7,6 +7,7 @@ import { checkRange, parseDate, parseGroups, parsePeriodType } from '../../query
 import { historyCsvColumns, historyTableColumns } from '../../query/tables.js';
 import { resolveUnit } from '../../query/units.js';
 import { createPool } from '../../store/db.js';
+import { escapeControlChars } from '../../text.js';
 import { action, configFromEnv, parseFormat } from '../run.js';
 
 interface Opts {
@@ -42,12 +43,14 @@ export function register(program: Command): void {
           const unit = await resolveUnit(pool, opts.unit, '--unit');
           const points = await readAllUnitHistory(pool, { unitId: unit.id, groups, periodType, from, to });
           if (format === 'json') {
-            process.stdout.write(`${JSON.stringify({ unit, periodType, groups, points }, null, 2)}\n`);
+            process.stdout.write(toJsonText({ unit, periodType, groups, points }));
           } else if (format === 'csv') {
             const rows = points.map((point) => ({ unit, point }));
             process.stdout.write(toCsv(rows, historyCsvColumns(groups), { bom: true }));
           } else {
-            process.stdout.write(`${unit.code ?? ''} ${unit.name} (${unit.id}), kỳ: ${periodType}\n`);
+            process.stdout.write(
+              escapeControlChars(`${unit.code ?? ''} ${unit.name} (${unit.id}), kỳ: ${periodType}`) + '\n',
+            );
             process.stdout.write(
               points.length > 0
                 ? renderTable(points, historyTableColumns(groups))

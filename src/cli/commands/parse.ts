@@ -14,7 +14,7 @@ import { CALLS, type CallName } from '../../source/requests.js';
 import type { ParsedCapture, ScoreObservation, UnitObservation } from '../../source/types.js';
 import { escapeControlChars } from '../../text.js';
 import { type Column, fmtScore, renderTable, toJsonText } from '../format.js';
-import { action, parseFormat } from '../run.js';
+import { action, checkInputFile, parseFormat } from '../run.js';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -120,6 +120,7 @@ export function register(program: Command): void {
       action(async (file: string, opts: { endpoint: string; format?: string; provinceId?: string }) => {
         const call = parseCall(opts.endpoint);
         const format = parseFormat(opts.format, FORMATS, 'table');
+        await checkInputFile(file, '<file>');
         let body: Buffer;
         try {
           body = await readFile(file);

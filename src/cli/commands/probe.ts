@@ -6,17 +6,10 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import {
-  addDays,
-  dateInZone,
-  type IsoDate,
-  isIsoDate,
-  PERIOD_TYPES,
-  type PeriodType,
-  periodOf,
-} from '../../domain.js';
+import { addDays, dateInZone, type IsoDate, PERIOD_TYPES, type PeriodType, periodOf } from '../../domain.js';
 import { InputError, toError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
+import { isUsableDate } from '../../query/inputs.js';
 import { renderProvinceTable, toProvinceTable } from '../../report/province-table.js';
 import { assembleProvinceDay } from '../../source/assemble.js';
 import { collectCalls } from '../../source/collect-calls.js';
@@ -60,7 +53,7 @@ export async function runProbe(
   const periodType = (opts.period ?? 'year') as PeriodType;
   if (!PERIOD_TYPES.includes(periodType))
     throw new InputError('--period', `"${opts.period}" is not one of ${PERIOD_TYPES.join(', ')}`);
-  if (opts.date !== undefined && !isIsoDate(opts.date))
+  if (opts.date !== undefined && !isUsableDate(opts.date))
     throw new InputError('--date', `"${opts.date}" is not a calendar date YYYY-MM-DD`);
   const format = parseFormat(opts.format, FORMATS, 'table');
   const reportDate = opts.date ?? defaultReportDate(config, io.now ?? new Date());

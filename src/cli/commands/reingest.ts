@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { isIsoDate } from '../../domain.js';
 import { InputError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { formatReingest, reingestDay } from '../../ops/reingest.js';
+import { isUsableDate } from '../../query/inputs.js';
 import { createPool } from '../../store/db.js';
 import { action, configFromEnv } from '../run.js';
 
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--province <code>', 'one province (default: every province in PROVINCES)')
     .action(
       action(async (opts: { date: string; province?: string }) => {
-        if (!isIsoDate(opts.date))
+        if (!isUsableDate(opts.date))
           throw new InputError('--date', `"${opts.date}" is not a date like 2026-11-26`);
         const province = opts.province?.trim().toUpperCase();
         if (province !== undefined && !/^H\d{2}$/.test(province))

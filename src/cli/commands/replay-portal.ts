@@ -3,13 +3,21 @@
  * talk to. Prints its URL, serves until SIGINT/SIGTERM, then closes (hanging answers too).
  */
 import type { Command } from 'commander';
-import { isIsoDate } from '../../domain.js';
 import { InputError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
+import { isUsableDate } from '../../query/inputs.js';
 import { type FaultRule, loadFaultRules } from '../../replay/faults.js';
 import { loadScenario } from '../../replay/scenario.js';
 import { type ReplayPortal, type ReplaySource, startReplayPortal } from '../../replay/server.js';
-import { action, configFromEnv, type Out } from '../run.js';
+import {
+  action,
+  bindError,
+  checkInputDir,
+  checkInputFile,
+  configFromEnv,
+  type Out,
+  parseHost,
+} from '../run.js';
 
 export interface ReplayPortalFlags {
   readonly recordings?: string;
@@ -35,22 +43,28 @@ export async function startFromFlags(flags: ReplayPortalFlags, stdout: Out): Pro
     throw new InputError('--recordings/--scenario', 'give exactly one: --recordings DIR or --scenario FILE');
   }
   const port = intFlag('--port', flags.port, 0, 65535);
+  const host = flags.host === undefined ? undefined : parseHost(flags.host, '--host');
   const latencyMs = intFlag('--latency-ms', flags.latencyMs, 0, 600_000);
-  if (flags.date !== undefined && !isIsoDate(flags.date)) {
+  if (flags.date !== undefined && !isUsableDate(flags.date)) {
     throw new InputError('--date', `"${flags.date}" is not a date like 2026-11-20`);
   }
+  if (flags.faults !== undefined) await checkInputFile(flags.faults, '--faults');
+  if (flags.scenario !== undefined) await checkInputFile(flags.scenario, '--scenario');
+  if (flags.recordings !== undefined) await checkInputDir(flags.recordings, '--recordings');
   const faults: FaultRule[] = flags.faults ? await loadFaultRules(flags.faults) : [];
   const source: ReplaySource = flags.recordings
     ? { recordingsDir: flags.recordings }
     : { scenario: await loadScenario(flags.scenario!) };
   const log = createLogger(configFromEnv(), process.stderr);
   const portal = await startReplayPortal(source, {
-    host: flags.host ?? '127.0.0.1',
+    host: host ?? '127.0.0.1',
     ...(port !== undefined ? { port } : {}),
     ...(latencyMs !== undefined ? { latencyMs } : {}),
     ...(flags.date !== undefined ? { date: flags.date } : {}),
     faults,
     log,
+  }).catch((e: unknown) => {
+    throw bindError(e);
   });
   stdout.write(`replay portal listening on ${portal.url}\n`);
   return portal;

@@ -4,6 +4,7 @@ import { createLogger } from '../../logger.js';
 import { formatRunsTable, runToJson } from '../../ops/operator.js';
 import { createPool } from '../../store/db.js';
 import { listRuns, type Run } from '../../store/runs.js';
+import { toJsonText } from '../format.js';
 import { action, configFromEnv, parseFormat } from '../run.js';
 
 export function register(program: Command): void {
@@ -30,9 +31,7 @@ export function register(program: Command): void {
           for (const code of codes) runs.push(...(await listRuns(pool, code, last)));
           runs.sort((a, b) => b.reportDate.localeCompare(a.reportDate) || Number(b.id) - Number(a.id));
           const shown = runs.slice(0, last);
-          process.stdout.write(
-            format === 'json' ? `${JSON.stringify(shown.map(runToJson), null, 2)}\n` : formatRunsTable(shown),
-          );
+          process.stdout.write(format === 'json' ? toJsonText(shown.map(runToJson)) : formatRunsTable(shown));
         } finally {
           await pool.end();
         }

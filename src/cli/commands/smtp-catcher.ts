@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { startSmtpCatcher } from '../../ops/smtp-catcher.js';
-import { action } from '../run.js';
+import { action, bindError, ensureOutputDir, parseHost } from '../run.js';
 
 export function register(program: Command): void {
   program
@@ -16,15 +16,17 @@ export function register(program: Command): void {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65_535)
           throw new InputError('--port', `"${opts.port}" is not a port number`);
+        const host = parseHost(opts.host, '--host');
+        await ensureOutputDir(path.resolve(opts.dir), '--dir');
         const catcher = await startSmtpCatcher({
-          host: opts.host,
+          host,
           port,
           dir: path.resolve(opts.dir),
           onMail: (m) => process.stdout.write(`saved ${m.file} (${m.bytes} bytes, to ${m.to.join(', ')})\n`),
+        }).catch((e: unknown) => {
+          throw bindError(e);
         });
-        process.stdout.write(
-          `smtp-catcher listening on ${opts.host}:${catcher.port}, saving to ${catcher.dir}\n`,
-        );
+        process.stdout.write(`smtp-catcher listening on ${host}:${catcher.port}, saving to ${catcher.dir}\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGTERM', resolve);
           process.once('SIGINT', resolve);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { renderTable, toCsv } from '../../cli/format.js';
+import { renderTable, toCsv, toJsonText } from '../../cli/format.js';
 import { createLogger } from '../../logger.js';
 import { parseKind } from '../../query/inputs.js';
 import { UNIT_COLUMNS } from '../../query/tables.js';
@@ -23,7 +23,7 @@ export function register(program: Command): void {
         const pool = createPool(config.databaseUrl, createLogger(config), 1);
         try {
           const units = await listUnits(pool, { province: opts.province, kind, q: opts.search });
-          if (format === 'json') process.stdout.write(`${JSON.stringify(units, null, 2)}\n`);
+          if (format === 'json') process.stdout.write(toJsonText(units));
           else if (format === 'csv') process.stdout.write(toCsv(units, UNIT_COLUMNS, { bom: true }));
           else
             process.stdout.write(
