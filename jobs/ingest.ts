@@ -153,6 +153,7 @@ export async function ingest(payload: IngestPayload, deps: Deps): Promise<Ingest
     return s;
   });
   const refused = summary.problems.filter((p) => VALUE_PROBLEM_KINDS.includes(p.kind));
+  const refusedCount = VALUE_PROBLEM_KINDS.reduce((n, k) => n + (summary.problemKinds[k] ?? 0), 0);
   deps.log.info(
     {
       units: summary.units,
@@ -163,9 +164,9 @@ export async function ingest(payload: IngestPayload, deps: Deps): Promise<Ingest
     },
     'run ingested',
   );
-  if (refused.length > 0)
+  if (refusedCount > 0)
     deps.log.warn(
-      { refused: refused.length, examples: refused.slice(0, 5).map((p) => p.message) },
+      { refused: refusedCount, examples: refused.slice(0, 5).map((p) => p.message) },
       'values the portal sent were refused (nulled or left out); the rest of the day is stored',
     );
   const next: DetectPayload = { runId: run.id, provinceCode: run.provinceCode, reportDate: run.reportDate };

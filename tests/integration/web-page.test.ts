@@ -42,11 +42,18 @@ afterAll(async () => {
   await db?.drop();
 });
 
+const cspViolations: string[] = [];
+
 async function openPage(url: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The Content-Security-Policy must not get in the page's way (no inline code, no eval).
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|evaluate|connect|frame)/i.test(m.text()))
+      cspViolations.push(`${url}: ${m.text()}`);
+  });
   // Everything must come from our server: record and refuse anything else.
   await page.route('**/*', (route) => {
     const u = route.request().url();
@@ -205,5 +212,13 @@ describe("a unit's page", () => {
 
   it('fetched nothing from outside the server', () => {
     expect(outside).toEqual([]);
+  });
+});
+
+describe('Content-Security-Policy', () => {
+  it('was sent with every page and blocked nothing the pages above needed', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -78,12 +78,19 @@ export function classBadge(bands, label) {
   return el('span', { class: 'badge', style: `background:${colour}` }, label);
 }
 
-/** Tiny DOM builder: el('td', { class: 'x' }, 'text', childNode). */
+/** Tiny DOM builder: el('td', { class: 'x', style: 'width:5%' }, 'text', childNode). */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    // Styles through the CSSOM: the Content-Security-Policy (style-src 'self') refuses style
+    // attributes, not properties set from our own script.
+    else if (k === 'style')
+      for (const decl of String(v).split(';')) {
+        const i = decl.indexOf(':');
+        if (i > 0) node.style.setProperty(decl.slice(0, i).trim(), decl.slice(i + 1).trim());
+      }
     else node.setAttribute(k, v === true ? '' : String(v));
   }
   for (const c of children.flat()) {
