@@ -14,9 +14,26 @@ const scenario: Scenario = parseScenario({
   seed: 7,
   province: H18,
   units: [
-    { id: 'u-agency-1', code: 'H18.01', name: 'Sở Y tế - tỉnh Điện Biên', kind: 'agency' },
-    { id: 'u-agency-2', code: 'H18.02', name: 'Sở Tài chính - tỉnh Điện Biên', kind: 'agency' },
-    { id: 'u-commune-1', code: 'H18.100', name: 'UBND xã Mường Phăng', kind: 'commune', nameForm: 'NFD' },
+    // departmentIds are uuids, as the portal's (the parsers refuse a row without one)
+    {
+      id: '00000000-0000-4000-8000-00000000c001',
+      code: 'H18.01',
+      name: 'Sở Y tế - tỉnh Điện Biên',
+      kind: 'agency',
+    },
+    {
+      id: '00000000-0000-4000-8000-00000000c002',
+      code: 'H18.02',
+      name: 'Sở Tài chính - tỉnh Điện Biên',
+      kind: 'agency',
+    },
+    {
+      id: '00000000-0000-4000-8000-00000000c100',
+      code: 'H18.100',
+      name: 'UBND xã Mường Phăng',
+      kind: 'commune',
+      nameForm: 'NFD',
+    },
   ],
   base: {
     units: {
@@ -102,22 +119,24 @@ describe('scenario mode', () => {
     expect(r.json.message).toBe('OK');
     const day = await assembled('2026-11-01');
     expect(day.problems).toEqual([]);
-    expect(scoreOf(day, 'u-agency-1', 'TTTT')).toBe(7.1);
-    expect(scoreOf(day, 'u-agency-1', 'TOTAL')).toBe(71.8);
-    expect(scoreOf(day, 'u-agency-2', 'MDHL')).toBe(14.25);
+    expect(scoreOf(day, '00000000-0000-4000-8000-00000000c001', 'TTTT')).toBe(7.1);
+    expect(scoreOf(day, '00000000-0000-4000-8000-00000000c001', 'TOTAL')).toBe(71.8);
+    expect(scoreOf(day, '00000000-0000-4000-8000-00000000c002', 'MDHL')).toBe(14.25);
     // null stays null: the commune's MDHL and therefore its total
-    expect(scoreOf(day, 'u-commune-1', 'MDHL')).toBeNull();
-    expect(scoreOf(day, 'u-commune-1', 'TOTAL')).toBeNull();
+    expect(scoreOf(day, '00000000-0000-4000-8000-00000000c100', 'MDHL')).toBeNull();
+    expect(scoreOf(day, '00000000-0000-4000-8000-00000000c100', 'TOTAL')).toBeNull();
     // province groups = mean of the units with a score; MDHL only over the two agencies
     expect(scoreOf(day, H18.id, 'MDHL')).toBe(14.63);
     expect(scoreOf(day, H18.id, 'TTTT')).toBe(6.5);
     const payment = day.metrics.find(
-      (m) => m.unitId === 'u-agency-1' && m.code === 'ONLINE_PAYMENT_DOSSIERS',
+      (m) => m.unitId === '00000000-0000-4000-8000-00000000c001' && m.code === 'ONLINE_PAYMENT_DOSSIERS',
     );
     expect([payment?.numerator, payment?.denominator]).toEqual([710, 1000]);
     // every group score of every unit matches the scenario
     for (const g of GROUP_CODES) {
-      expect(scoreOf(day, 'u-agency-2', g), g).toBe(scenario.base.units!['H18.02']![g]);
+      expect(scoreOf(day, '00000000-0000-4000-8000-00000000c002', g), g).toBe(
+        scenario.base.units!['H18.02']![g],
+      );
     }
   });
 
@@ -126,15 +145,18 @@ describe('scenario mode', () => {
     expect(before.status).toBe(503);
     expect(before.json.firstDay).toBe('2026-11-01');
     const d2 = await assembled('2026-11-02');
-    expect(scoreOf(d2, 'u-agency-1', 'TTTT')).toBe(4.2);
+    expect(scoreOf(d2, '00000000-0000-4000-8000-00000000c001', 'TTTT')).toBe(4.2);
     const d3 = await assembled('2026-11-03');
-    expect(scoreOf(d3, 'u-agency-1', 'TTTT')).toBe(4.2);
+    expect(scoreOf(d3, '00000000-0000-4000-8000-00000000c001', 'TTTT')).toBe(4.2);
     expect(d3.problems.map((p) => [p.kind, p.unitId, p.group])).toEqual([
-      ['missing-unit', 'u-agency-2', 'MDSH'],
+      ['missing-unit', '00000000-0000-4000-8000-00000000c002', 'MDSH'],
     ]);
     const d4 = await assembled('2026-11-04');
-    expect(scoreOf(d4, 'u-agency-1', 'TTTT')).toBe(7);
-    expect(d4.scores.find((s) => s.unitId === 'u-agency-1' && s.group === 'TTTT')?.maxScore).toBe(12);
+    expect(scoreOf(d4, '00000000-0000-4000-8000-00000000c001', 'TTTT')).toBe(7);
+    expect(
+      d4.scores.find((s) => s.unitId === '00000000-0000-4000-8000-00000000c001' && s.group === 'TTTT')
+        ?.maxScore,
+    ).toBe(12);
     expect(d4.problems).toEqual([]);
     // later than the last day: the last computation
     const late = await call('formality-online-payment-tree', YEAR, { date: '2027-01-15' });
@@ -143,7 +165,9 @@ describe('scenario mode', () => {
 
   it('shows a data-quality flag on the group flag metric', async () => {
     const r = await call('transparency', YEAR, { date: '2026-11-02' });
-    const row = r.json.data.evaluation.find((e: { departmentId: string }) => e.departmentId === 'u-agency-1');
+    const row = r.json.data.evaluation.find(
+      (e: { departmentId: string }) => e.departmentId === '00000000-0000-4000-8000-00000000c001',
+    );
     const sync = row.metrics.find((m: { code: string }) => m.code === 'DOSSIER_SYNC');
     expect(sync.dataQualityStatus).toBe('NO_NATIONAL_REPORT_DATA');
     const metricSum = row.metrics.reduce(
@@ -155,7 +179,7 @@ describe('scenario mode', () => {
 
   it('sets the date by setDate, the admin endpoint, the header and the query', async () => {
     const ttttOf = (j: { data: { children: { departmentId: string; totalScore: number }[] } }) =>
-      j.data.children.find((c) => c.departmentId === 'u-agency-1')?.totalScore;
+      j.data.children.find((c) => c.departmentId === '00000000-0000-4000-8000-00000000c001')?.totalScore;
     portal.setDate('2026-11-02');
     expect(ttttOf((await call('formality-online-payment-tree', YEAR)).json)).toBe(4.2);
     const admin = await fetch(`${portal.url}/__replay/date`, {
@@ -185,10 +209,10 @@ describe('scenario mode', () => {
       const a = await assembled('2026-11-02', period);
       const b = await assembled('2026-11-02', period);
       expect(a.scores).toEqual(b.scores);
-      expect(scoreOf(a, 'u-commune-1', 'MDHL')).toBeNull();
-      const tttt = scoreOf(a, 'u-agency-1', 'TTTT')!;
+      expect(scoreOf(a, '00000000-0000-4000-8000-00000000c100', 'MDHL')).toBeNull();
+      const tttt = scoreOf(a, '00000000-0000-4000-8000-00000000c001', 'TTTT')!;
       expect(Math.abs(tttt - 4.2)).toBeLessThanOrEqual(0.6);
-      const ckmb = scoreOf(a, 'u-agency-2', 'CKMB')!;
+      const ckmb = scoreOf(a, '00000000-0000-4000-8000-00000000c002', 'CKMB')!;
       expect(Math.abs(ckmb - 11)).toBeLessThanOrEqual(1.08);
     }
     const hs = await call('handling-satisfaction', m11, { date: '2026-11-02' });
@@ -218,7 +242,7 @@ describe('scenario mode', () => {
   it('writes names in NFD where the scenario says so and lists the national 34 by total', async () => {
     const r = await call('service-results', YEAR);
     const commune = r.json.data.evaluation.find(
-      (e: { departmentId: string }) => e.departmentId === 'u-commune-1',
+      (e: { departmentId: string }) => e.departmentId === '00000000-0000-4000-8000-00000000c100',
     );
     expect(commune.departmentName).toBe('UBND xã Mường Phăng'.normalize('NFD'));
     expect(commune.departmentName).not.toBe('UBND xã Mường Phăng'.normalize('NFC'));
