@@ -4,6 +4,7 @@
  * browser's own TLS, cookies and headers (DESIGN.md §2). One browser per process, launched
  * lazily and relaunched when it crashed; a fresh context per session, closed in every path.
  */
+import { randomUUID } from 'node:crypto';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
 import type { Config } from '../config.js';
 import { PortalBlockedError, PortalFormatError, PortalUnavailableError, toError } from '../errors.js';
@@ -69,13 +70,19 @@ async function fetchInPage(args: {
   path: string;
   body: string;
   timeoutMs: number;
+  tagHeader: string;
+  tag: string;
 }): Promise<PageFetchResult> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), args.timeoutMs);
   try {
     const res = await fetch(args.path, {
       method: 'POST',
-      headers: { Accept: 'application/json, text/plain, */*', 'Content-Type': 'application/json' },
+      headers: {
+        Accept: 'application/json, text/plain, */*',
+        'Content-Type': 'application/json',
+        [args.tagHeader]: args.tag,
+      },
       body: args.body,
       credentials: 'same-origin',
       cache: 'no-store',
@@ -247,7 +254,7 @@ export function createBrowserClient(
           budget.take(url);
           const body = JSON.stringify(planned.body);
           const started = performance.now();
-          guard.expect(planned.path, body);
+          const tag = guard.expect(planned.path, body);
           let timer: NodeJS.Timeout | undefined;
           let result: PageFetchResult;
           try {
@@ -255,6 +262,8 @@ export function createBrowserClient(
               path: planned.path,
               body,
               timeoutMs: config.portalTimeoutMs,
+              tagHeader: CALL_TAG_HEADER,
+              tag,
             });
             inPage.catch(() => undefined);
             const outer = new Promise<never>((_, reject) => {
@@ -338,9 +347,15 @@ async function blockFavicon(context: BrowserContext, page: Page): Promise<void> 
   await cdp.send('Network.setBlockedURLs', { urls: ['*/favicon.ico'] });
 }
 
+/**
+ * Header our in-page fetch carries so the guard knows the request is ours. The guard removes
+ * it before the request leaves the browser: the portal sees exactly what the page would send.
+ */
+const CALL_TAG_HEADER = 'x-dvc-index-call';
+
 interface RequestGuard {
-  /** Let exactly one API request with this path and body through. */
-  expect(path: string, body: string): void;
+  /** Let exactly one API request through: ours, for this path and body; returns its tag. */
+  expect(path: string, body: string): string;
   clear(): void;
 }
 
@@ -349,22 +364,33 @@ interface RequestGuard {
  * its own API calls on load. Those are not ours to send, so every API request except the one
  * we are issuing right now is aborted, and heavy assets (images, fonts, media) are not
  * fetched. The page, its scripts and styles load as a person's browser would load them.
+ *
+ * Ours is told apart by a one-time tag header, not by its path and body: the page's own
+ * script sends a call identical to our first one (the national year list), and when it
+ * arrived while ours was expected it used to take our pass and ours was aborted
+ * ("TypeError: Failed to fetch" — about one run in a hundred under load).
  */
 async function installRequestGuard(context: BrowserContext, origin: string): Promise<RequestGuard> {
-  let expected: { path: string; body: string } | null = null;
+  let expected: { path: string; body: string; tag: string } | null = null;
+  let seq = 0;
+  const nonce = randomUUID();
   await context.route(
     (u) => u.origin === origin && u.pathname.startsWith(API_PREFIX.replace(/evaluation\/$/, '')),
     async (route) => {
       const req = route.request();
       const u = new URL(req.url());
+      const headers = await req.allHeaders().catch(() => ({}) as Record<string, string>);
+      const tag = headers[CALL_TAG_HEADER];
       if (
         expected &&
+        tag === expected.tag &&
         req.method() === 'POST' &&
         u.pathname === expected.path &&
         req.postData() === expected.body
       ) {
         expected = null;
-        await route.continue().catch(() => undefined);
+        const { [CALL_TAG_HEADER]: _ours, ...rest } = headers;
+        await route.continue({ headers: rest }).catch(() => undefined);
       } else {
         await route.abort('blockedbyclient').catch(() => undefined);
       }
@@ -377,7 +403,10 @@ async function installRequestGuard(context: BrowserContext, origin: string): Pro
   );
   return {
     expect(path, body) {
-      expected = { path, body };
+      seq += 1;
+      const tag = `${nonce}.${seq}`;
+      expected = { path, body, tag };
+      return tag;
     },
     clear() {
       expected = null;
