@@ -515,6 +515,11 @@ function treeTttt(ctx: Ctx) {
   });
   const p = ctx.r.province.TTTT;
   const sum = (k: string) => children.reduce((a, c) => a + Number(c[k] ?? 0), 0);
+  // Fee procedures are counted once per province (a procedure offered by several units is
+  // one procedure), so the province's procedure counts are its own, never the units' sum:
+  // summed numerators over a province-wide denominator gave ratios above 100 %.
+  const feeFormality = 10 + Math.round(rnd(ctx.r, s.province.id, 'feeFormality') * 300);
+  const ratio = ratioOf(p.score, p.max);
   const parent: Record<string, unknown> = {
     departmentId: s.province.id,
     departmentName: s.province.name,
@@ -523,10 +528,10 @@ function treeTttt(ctx: Ctx) {
     totalScore: p.score,
     totalDossierOnlinePaymentSuccess: p.paidOnline ?? sum('totalDossierOnlinePaymentSuccess'),
     totalDossierFinancialObligation: p.withFees ?? sum('totalDossierFinancialObligation'),
-    totalDossierOnlineFormalityPaymentSuccess: sum('totalDossierOnlineFormalityPaymentSuccess'),
-    totalFeeDossierFormalityDistinct: 10 + Math.round(rnd(ctx.r, s.province.id, 'feeFormality') * 300),
-    totalFeeDossierFormality: sum('totalFeeDossierFormality'),
-    totalFeeFormality: 10 + Math.round(rnd(ctx.r, s.province.id, 'feeFormality') * 300),
+    totalDossierOnlineFormalityPaymentSuccess: Math.round((feeFormality * (ratio ?? 0)) / 200),
+    totalFeeDossierFormalityDistinct: feeFormality,
+    totalFeeDossierFormality: Math.round(feeFormality * 0.2),
+    totalFeeFormality: feeFormality,
     ratio: p.score === null ? null : round1((p.score / p.max) * 100),
   };
   Object.assign(parent, p.counts ?? {});
