@@ -5,20 +5,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright';
-import { classify, loadConfig } from '../src/config.js';
-import { portalPageUrl } from '../src/notify/queue-digest.js';
+import { loadConfig } from '../src/config.js';
+import { digestOptions } from '../src/notify/queue-digest.js';
 import { renderDigest } from '../src/notify/render-digest.js';
 import { sampleDigestFacts } from '../src/notify/sample-digest.js';
 import { withChromium } from '../src/source/find-chromium.js';
 
 const out = process.argv[2] ?? 'docs/digest.png';
 const config = loadConfig({ PUBLIC_URL: 'https://dvc-index.dienbien.gov.vn', LOG_LEVEL: 'silent' });
-const mail = renderDigest(sampleDigestFacts(), {
-  portalUrl: portalPageUrl(config),
-  publicUrl: config.publicUrl,
-  provinceName: 'Điện Biên',
-  classify: (t) => classify(config, t),
-});
+const mail = renderDigest(sampleDigestFacts(), digestOptions(config, 'Điện Biên'));
 const browser = await chromium.launch({
   executablePath: withChromium(config).chromiumPath,
   args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],

@@ -118,6 +118,47 @@ const hhmm = z
   .trim()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM, e.g. 09:00');
 
+/** A score target of one group for the year period, for every unit or one kind of unit. */
+export interface ScoreTarget {
+  readonly group: GroupCode;
+  /** null: every unit (and the province); otherwise only units of this kind. */
+  readonly kind: 'agency' | 'commune' | null;
+  readonly min: number;
+}
+const targets = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const out: ScoreTarget[] = [];
+    for (const part of v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const m = /^(?:(agency|commune)\.)?([A-Z]{4})\s*:\s*(\d+(?:\.\d{1,2})?)$/.exec(part);
+      if (!m || !(GROUP_CODES as readonly string[]).includes(m[2]!)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${part}" is not GROUP:points or kind.GROUP:points (e.g. "TTTT:8", "commune.MDSH:18"; groups ${GROUP_CODES.join(', ')}, kinds agency, commune)`,
+        });
+        return z.NEVER;
+      }
+      const t: ScoreTarget = {
+        group: m[2] as GroupCode,
+        kind: (m[1] as ScoreTarget['kind']) ?? null,
+        min: Number(m[3]),
+      };
+      if (out.some((o) => o.group === t.group && o.kind === t.kind)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${part}": the target of ${t.kind ? `${t.kind}.` : ''}${t.group} is given twice`,
+        });
+        return z.NEVER;
+      }
+      out.push(t);
+    }
+    return out;
+  });
+
 /** Classification bands, "Label:min" highest first; a score ≥ min gets the label. */
 export interface ClassBand {
   readonly label: string;
@@ -354,9 +395,9 @@ const FIELDS = {
   },
   alertMinDrop: {
     env: 'ALERT_MIN_DROP',
-    def: '0.01',
+    def: '0.1',
     schema: decimal,
-    doc: 'smallest decrease (points) that counts as a fall',
+    doc: 'smallest decrease (points) that counts as a fall (0.01 opens weeks-long episodes for drifts of hundredths)',
   },
   alertMinDropTttt: {
     env: 'ALERT_MIN_DROP_TTTT',
@@ -369,6 +410,24 @@ const FIELDS = {
     def: '',
     schema: z.union([z.literal(''), decimal]),
     doc: 'override of ALERT_MIN_DROP for MDSH',
+  },
+  alertMajorDrop: {
+    env: 'ALERT_MAJOR_DROP',
+    def: '0.5',
+    schema: decimal,
+    doc: "a fall of at least this many points (from the episode's baseline) is major; so is one crossing a band or a target",
+  },
+  alertMinor: {
+    env: 'ALERT_MINOR',
+    def: 'digest',
+    schema: z.enum(['digest', 'weekly', 'off']),
+    doc: 'minor falls: digest = a compact list after the major ones; weekly = only in the weekly mail; off = not mailed',
+  },
+  alertTargets: {
+    env: 'ALERT_TARGETS',
+    def: '',
+    schema: targets,
+    doc: 'year-period targets, GROUP:points, per kind kind.GROUP:points (e.g. TTTT:8,MDSH:20,commune.MDSH:18); units below are marked',
   },
   alertIgnoreProvisional: {
     env: 'ALERT_IGNORE_PROVISIONAL',
@@ -467,4 +526,15 @@ export function classify(config: Pick<Config, 'classBands'>, total: number | nul
   const cents = Math.round(total * 100);
   for (const b of config.classBands) if (cents >= Math.round(b.min * 100)) return b.label;
   return config.classBands.at(-1)?.label ?? null;
+}
+
+/** The year-period target of a group for a unit of this kind (a kind's own target first), or null. */
+export function targetFor(
+  config: Pick<Config, 'alertTargets'>,
+  group: string,
+  kind: 'province' | 'agency' | 'commune',
+): number | null {
+  const own = config.alertTargets.find((t) => t.group === group && t.kind === kind);
+  const all = config.alertTargets.find((t) => t.group === group && t.kind === null);
+  return (own ?? all)?.min ?? null;
 }

@@ -4,13 +4,20 @@
  * makes a second detect of the same run a no-op, and a mail already written is never
  * rewritten (what was sent stays what was sent).
  */
-import { type Config, classify } from '../config.js';
+import { type Config, classify, targetFor } from '../config.js';
 import { EVALUATION_PAGE_PATH, provinceByCode } from '../source/requests.js';
 import type { DigestFacts } from '../store/alerts.js';
 import type { Queryable } from '../store/db.js';
 import { insertMail } from '../store/outbox.js';
 import { digestKey, messageIdFor } from './mail-ids.js';
-import { countDigestEvents, type DigestCounts, isDigestDue, renderDigest } from './render-digest.js';
+import {
+  countDigest,
+  type DigestCounts,
+  type DigestOptions,
+  digestContent,
+  isDigestDue,
+  renderDigest,
+} from './render-digest.js';
 
 export interface QueuedDigest {
   readonly key: string;
@@ -26,6 +33,19 @@ export function portalPageUrl(config: Pick<Config, 'portalBaseUrl'>): string {
   return `${config.portalBaseUrl.replace(/\/$/, '')}${EVALUATION_PAGE_PATH}`;
 }
 
+/** The digest's options from the configuration. */
+export function digestOptions(config: Config, provinceName?: string): DigestOptions {
+  return {
+    portalUrl: portalPageUrl(config),
+    publicUrl: config.publicUrl,
+    ...(provinceName !== undefined ? { provinceName } : {}),
+    classify: (t) => classify(config, t),
+    majorDropCents: Math.round(config.alertMajorDrop * 100),
+    minor: config.alertMinor,
+    targetOf: (group, kind, period) => (period.type === 'year' ? targetFor(config, group, kind) : null),
+  };
+}
+
 export async function queueDigest(
   db: Queryable,
   config: Config,
@@ -34,15 +54,11 @@ export async function queueDigest(
 ): Promise<QueuedDigest> {
   const provinceCode = facts.province.code ?? '';
   const key = digestKey(provinceCode, facts.reportDate);
-  const counts = countDigestEvents(facts.events);
+  const opts = digestOptions(config, provinceByCode(provinceCode)?.name ?? facts.province.name);
+  const counts = countDigest(digestContent(facts, opts));
   const due = isDigestDue(counts);
   if (!due || config.alertTo.length === 0) return { key, outboxId: null, created: false, due, counts };
-  const mail = renderDigest(facts, {
-    portalUrl: portalPageUrl(config),
-    publicUrl: config.publicUrl,
-    provinceName: provinceByCode(provinceCode)?.name ?? facts.province.name,
-    classify: (t) => classify(config, t),
-  });
+  const mail = renderDigest(facts, opts);
   const r = await insertMail(db, {
     key,
     kind: 'digest',

@@ -1,14 +1,24 @@
 /**
  * The daily digest, rendered from stored facts: a subject with the province, report date
- * and counts; tables of new falls, still-open ones and recoveries; the province's total and
- * rank; links to the portal and to each unit's history page. HTML with inline styles only
+ * and counts; major falls first (a table, most serious first), then minor falls (a compact
+ * list, or none when ALERT_MINOR sends them to the weekly mail), still-open episodes and
+ * recoveries; the province's total and rank; links to the portal and to each unit's history
+ * page. The subject's counts are the sections' counts, computed once from the same lists. HTML with inline styles only
  * (mail clients drop <style> and block images, so there are none) plus an equivalent plain
  * text. Pure.
  */
 
 import type { FallReason } from '../detect/explain-fall.js';
-import { fmtDate, fmtDelta, fmtPoints } from '../detect/format-vi.js';
-import { daysBetween, GROUP_LABELS, type IsoDate, type Period, type ScoreGroup } from '../domain.js';
+import { fmtDate, fmtDelta, fmtPercent, fmtPoints } from '../detect/format-vi.js';
+import { bySeverity, type FallSeverity, fallSeverity } from '../detect/severity.js';
+import {
+  daysBetween,
+  GROUP_LABELS,
+  type IsoDate,
+  type Period,
+  type ScoreGroup,
+  type UnitKind,
+} from '../domain.js';
 import type { AlertRow, DigestFacts, EventRow } from '../store/alerts.js';
 
 export interface DigestLinks {
@@ -23,6 +33,14 @@ export interface DigestOptions extends DigestLinks {
   readonly provinceName?: string;
   /** Classification label of a total score (config.classBands). */
   readonly classify: (total: number | null) => string | null;
+  /** ALERT_MAJOR_DROP in hundredths. */
+  readonly majorDropCents: number;
+  /** ALERT_MINOR: minor falls in the digest (compact), only in the weekly mail, or not mailed. */
+  readonly minor: 'digest' | 'weekly' | 'off';
+  /** The unit's target (ALERT_TARGETS) for a group and period, or null. */
+  readonly targetOf: (group: ScoreGroup, kind: UnitKind, period: Period) => number | null;
+  /** Units told about their own falls/recoveries by their own mail for this date (names). */
+  readonly told?: readonly string[];
 }
 
 export interface RenderedMail {
@@ -32,27 +50,129 @@ export interface RenderedMail {
 }
 
 export interface DigestCounts {
-  readonly opened: number;
-  readonly worsened: number;
+  /** Falls (new or worsened) that are major. */
+  readonly major: number;
+  /** Minor falls shown in this digest (0 when ALERT_MINOR is weekly or off). */
+  readonly minor: number;
+  /** Minor falls left to the weekly mail or not mailed. */
+  readonly minorHeld: number;
   readonly recovered: number;
   readonly bandDown: number;
   readonly provinceFall: number;
 }
 
-/** The counts that decide whether a digest is due (any of them non-zero). */
-export function countDigestEvents(events: readonly Pick<EventRow, 'kind'>[]): DigestCounts {
-  const n = (k: string) => events.filter((e) => e.kind === k).length;
+type SeverityOptions = Pick<DigestOptions, 'majorDropCents' | 'minor' | 'targetOf'>;
+
+/** The severity of a fall event (opened/worsened), measured from its episode's baseline. */
+export function eventSeverity(
+  e: EventRow,
+  bandDownUnits: ReadonlySet<string>,
+  o: SeverityOptions,
+): FallSeverity {
+  return fallSeverity(
+    {
+      baseline: e.baseline ?? e.before ?? 0,
+      after: e.after ?? 0,
+      maxScore: e.maxScore,
+      bandCrossed: bandDownUnits.has(e.unitId),
+      target: o.targetOf(e.group, e.unitKind, e.period),
+    },
+    o.majorDropCents,
+  );
+}
+
+/** The severity of an episode as a whole (baseline to worst), for recoveries and open ones. */
+export function episodeSeverity(
+  a: {
+    baseline: number | null;
+    worst: number | null;
+    maxScore: number | null;
+    group: ScoreGroup;
+    unitKind: UnitKind;
+    period: Period;
+  },
+  o: SeverityOptions,
+): FallSeverity {
+  return fallSeverity(
+    {
+      baseline: a.baseline ?? 0,
+      after: a.worst ?? a.baseline ?? 0,
+      maxScore: a.maxScore,
+      target: o.targetOf(a.group, a.unitKind, a.period),
+    },
+    o.majorDropCents,
+  );
+}
+
+/** What the digest shows, in the order it shows it; counts and subject come from these lists. */
+export interface DigestContent {
+  readonly major: readonly { e: EventRow; s: FallSeverity }[];
+  readonly minor: readonly { e: EventRow; s: FallSeverity }[];
+  readonly minorHeld: number;
+  readonly stillOpen: readonly { a: AlertRow; s: FallSeverity }[];
+  readonly stillOpenMinor: number;
+  readonly recovered: readonly EventRow[];
+  readonly bandDowns: readonly EventRow[];
+  readonly provinceFalls: readonly EventRow[];
+  readonly notes: readonly EventRow[];
+}
+
+export function digestContent(f: DigestFacts, o: SeverityOptions): DigestContent {
+  const bandDowns = f.events.filter((e) => e.kind === 'band-down');
+  const bandDownUnits = new Set(bandDowns.map((e) => e.unitId));
+  const falls = bySeverity(
+    f.events
+      .filter((e) => e.kind === 'opened' || e.kind === 'worsened')
+      .map((e) => ({ e, s: eventSeverity(e, bandDownUnits, o) })),
+    (x) => x.s,
+  );
+  const major = falls.filter((x) => x.s.severity === 'major');
+  const minorAll = falls.filter((x) => x.s.severity === 'minor');
+  const showMinor = o.minor === 'digest';
+  const open = bySeverity(
+    f.stillOpen.map((a) => ({ a, s: episodeSeverity(a, o) })),
+    (x) => x.s,
+  );
+  const recovered = f.events.filter(
+    (e) => e.kind === 'recovered' && (showMinor || episodeSeverity(e, o).severity === 'major'),
+  );
   return {
-    opened: n('opened'),
-    worsened: n('worsened'),
-    recovered: n('recovered'),
-    bandDown: n('band-down'),
-    provinceFall: n('province-fall'),
+    major,
+    minor: showMinor ? minorAll : [],
+    minorHeld: showMinor ? 0 : minorAll.length,
+    stillOpen: showMinor ? open : open.filter((x) => x.s.severity === 'major'),
+    stillOpenMinor: open.filter((x) => x.s.severity === 'minor').length,
+    recovered,
+    bandDowns,
+    provinceFalls: f.events.filter((e) => e.kind === 'province-fall'),
+    notes: f.events.filter((e) => e.kind === 'new-epoch' || e.kind === 'closed'),
   };
 }
 
+/** The counts of what the digest shows (the subject's figures). */
+export function countDigest(c: DigestContent): DigestCounts {
+  return {
+    major: c.major.length,
+    minor: c.minor.length,
+    minorHeld: c.minorHeld,
+    recovered: c.recovered.length,
+    bandDown: c.bandDowns.length,
+    provinceFall: c.provinceFalls.length,
+  };
+}
+
+/** A digest is due when it has anything to say today (held minor falls alone are not enough). */
 export function isDigestDue(c: DigestCounts): boolean {
-  return c.opened + c.worsened + c.recovered + c.bandDown + c.provinceFall > 0;
+  return c.major + c.minor + c.recovered + c.bandDown + c.provinceFall > 0;
+}
+
+/** "2 giảm mạnh, 5 giảm nhẹ, 1 phục hồi, 1 xuống loại": the subject's counts. */
+export function subjectCounts(c: DigestCounts, minor: DigestOptions['minor']): string {
+  const parts = [`${c.major} giảm mạnh`];
+  if (minor === 'digest') parts.push(`${c.minor} giảm nhẹ`);
+  parts.push(`${c.recovered} phục hồi`);
+  if (c.bandDown > 0) parts.push(`${c.bandDown} xuống loại`);
+  return parts.join(', ');
 }
 
 /** "năm 2026", "quý 4/2026", "tháng 11/2026". */
@@ -138,31 +258,41 @@ function daysOpen(openedOn: IsoDate, on: IsoDate): number {
   return daysBetween(openedOn, on);
 }
 
+function shareNote(s: FallSeverity): string | null {
+  return s.share === null ? null : `${fmtPercent(s.share * 100)} thang điểm`;
+}
+
+function whyMajor(s: FallSeverity, target: number | null): string {
+  const out: string[] = [];
+  if (s.because.includes('size'))
+    out.push(`giảm ${fmtPoints(s.depthCents / 100)} điểm${s.share !== null ? ` (${shareNote(s)})` : ''}`);
+  if (s.because.includes('target')) out.push(`xuống dưới chỉ tiêu ${fmtPoints(target)}`);
+  if (s.because.includes('band')) out.push('tổng điểm xuống loại');
+  return out.join(', ');
+}
+
 /** Render the digest of one province and report date. */
 export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
   const province = o.provinceName ?? f.province.name;
   const date = fmtDate(f.reportDate);
-  const counts = countDigestEvents(f.events);
-  const falls = f.events.filter((e) => e.kind === 'opened' || e.kind === 'worsened');
-  const recovered = f.events.filter((e) => e.kind === 'recovered');
-  const bandDowns = f.events.filter((e) => e.kind === 'band-down');
-  const provinceFalls = f.events.filter((e) => e.kind === 'province-fall');
-  const notes = f.events.filter((e) => e.kind === 'new-epoch' || e.kind === 'closed');
-
-  const parts = [`${counts.opened} giảm mới`, `${counts.worsened} giảm thêm`, `${counts.recovered} phục hồi`];
-  if (counts.bandDown > 0) parts.push(`${counts.bandDown} xuống loại`);
-  const subject = `[dvc-index] ${province} – số liệu ngày ${date}: ${parts.join(', ')}`;
+  const c = digestContent(f, o);
+  const counts = countDigest(c);
+  const { recovered, bandDowns, provinceFalls, notes } = c;
+  const subject = `[dvc-index] ${province} – số liệu ngày ${date}: ${subjectCounts(counts, o.minor)}`;
+  const targetOf = (x: { group: ScoreGroup; unitKind: UnitKind; period: Period }) =>
+    o.targetOf(x.group, x.unitKind, x.period);
 
   const fallTable: Table = {
-    headers: ['Đơn vị', 'Nhóm chỉ số', 'Trước → sau', 'Thay đổi', 'Nguyên nhân'],
-    rows: falls.map((e) => {
+    headers: ['Đơn vị', 'Nhóm chỉ số', 'Trước → sau', 'Thay đổi', 'Mức độ, nguyên nhân'],
+    rows: c.major.map(({ e, s }) => {
       const why = reasonsOf(e);
       const gap = gapNote(e);
       const status =
         e.kind === 'worsened'
           ? `giảm thêm (mốc ${fmtPoints(e.baseline)}, từ ${fmtDate(e.openedOn ?? f.reportDate)})`
           : 'giảm mới';
-      const whyText = [status, ...(gap ? [gap] : []), ...why].join('; ');
+      const severity = `giảm mạnh: ${whyMajor(s, targetOf(e))}`;
+      const whyText = [severity, status, ...(gap ? [gap] : []), ...why].join('; ');
       return [
         unitCell(e, o.publicUrl),
         groupCell(e.group, e.period),
@@ -171,6 +301,7 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
         {
           text: whyText,
           html: [
+            `<strong style="color:#a4000f">${esc(severity)}</strong>`,
             `<strong>${esc(status)}</strong>`,
             ...(gap ? [`<em>${esc(gap)}</em>`] : []),
             ...why.map((w) => esc(w)),
@@ -179,9 +310,13 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
       ];
     }),
   };
+  const minorLines = c.minor.map(({ e, s }) => {
+    const what = e.kind === 'worsened' ? `giảm thêm, mốc ${fmtPoints(e.baseline)}` : 'giảm mới';
+    return `${unitLabel(e)}${e.unitCode ? ` (${e.unitCode})` : ''} – ${e.group} ${periodLabel(e.period)}: ${fmtPoints(e.before)} → ${fmtPoints(e.after)} (${e.before !== null && e.after !== null ? fmtDelta(e.after - e.before) : '–'}; ${what}${s.share !== null ? `; ${shareNote(s)}` : ''})`;
+  });
   const openTable: Table = {
     headers: ['Đơn vị', 'Nhóm chỉ số', 'Mốc → hiện tại', 'Thấp nhất', 'Từ ngày'],
-    rows: f.stillOpen.map((a: AlertRow) => [
+    rows: c.stillOpen.map(({ a }) => [
       unitCell(a, o.publicUrl),
       groupCell(a.group, a.period),
       cell(`${fmtPoints(a.baseline)} → ${fmtPoints(a.current)}`, 'right'),
@@ -225,11 +360,30 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
   });
   const portal = o.portalUrl;
 
-  const sections: Array<{ title: string; table: Table; empty: string }> = [
-    { title: `Giảm điểm mới (${falls.length})`, table: fallTable, empty: 'Không có đơn vị giảm điểm mới.' },
-    { title: `Vẫn đang giảm, chưa phục hồi (${f.stillOpen.length})`, table: openTable, empty: 'Không có.' },
-    { title: `Đã phục hồi (${recovered.length})`, table: recoveredTable, empty: 'Không có.' },
+  const sections: Array<{ title: string; table: Table; empty: string; lines?: readonly string[] }> = [
+    { title: `Giảm mạnh (${counts.major})`, table: fallTable, empty: 'Không có đơn vị giảm mạnh.' },
+    ...(o.minor === 'digest'
+      ? [
+          {
+            title: `Giảm nhẹ (${counts.minor})`,
+            table: { headers: [], rows: [] },
+            empty: 'Không có.',
+            lines: minorLines,
+          },
+        ]
+      : []),
+    { title: `Vẫn đang giảm, chưa phục hồi (${c.stillOpen.length})`, table: openTable, empty: 'Không có.' },
+    { title: `Đã phục hồi (${counts.recovered})`, table: recoveredTable, empty: 'Không có.' },
   ];
+  const heldLine =
+    o.minor === 'digest' || counts.minorHeld + c.stillOpenMinor === 0
+      ? null
+      : o.minor === 'weekly'
+        ? `${counts.minorHeld} đơn vị giảm nhẹ hôm nay và ${c.stillOpenMinor} đợt giảm nhẹ còn mở không liệt kê ở đây; xem thư tổng hợp hằng tuần.`
+        : `${counts.minorHeld} đơn vị giảm nhẹ hôm nay và ${c.stillOpenMinor} đợt giảm nhẹ còn mở không được gửi thư (ALERT_MINOR=off).`;
+  const toldLine = o.told?.length
+    ? `Đã gửi thư riêng cho ${o.told.length} đơn vị về điểm của chính đơn vị: ${o.told.join('; ')}.`
+    : null;
 
   const heading = `Chỉ số phục vụ người dân, doanh nghiệp – ${province}`;
   const text = [
@@ -241,9 +395,17 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
     '',
     ...sections.flatMap((s) => [
       s.title.toUpperCase(),
-      s.table.rows.length ? textTable(s.table) : s.empty,
+      s.lines
+        ? s.lines.length
+          ? s.lines.map((l) => `- ${l}`).join('\n')
+          : s.empty
+        : s.table.rows.length
+          ? textTable(s.table)
+          : s.empty,
       '',
     ]),
+    ...(heldLine ? [heldLine, ''] : []),
+    ...(toldLine ? [toldLine, ''] : []),
     ...(noteLines.length ? ['GHI CHÚ', ...noteLines.map((n) => `- ${n}`), ''] : []),
     `Xem trên Cổng Dịch vụ công quốc gia: ${portal}`,
     `Lịch sử điểm của tỉnh: ${o.publicUrl.replace(/\/$/, '')}/units/${f.province.id}`,
@@ -263,9 +425,19 @@ ${flagLines.map((l) => p(`<strong>${esc(l)}</strong>`, ';color:#a4000f')).join('
 ${sections
   .map(
     (s) =>
-      `<h2 style="font-size:16px;margin:18px 0 6px">${esc(s.title)}</h2>\n${s.table.rows.length ? htmlTable(s.table) : p(esc(s.empty), ';color:#555')}`,
+      `<h2 style="font-size:16px;margin:18px 0 6px">${esc(s.title)}</h2>\n${
+        s.lines
+          ? s.lines.length
+            ? `<ul style="margin:0 0 12px;padding-left:20px;font-size:13px">${s.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`
+            : p(esc(s.empty), ';color:#555')
+          : s.table.rows.length
+            ? htmlTable(s.table)
+            : p(esc(s.empty), ';color:#555')
+      }`,
   )
   .join('\n')}
+${heldLine ? p(esc(heldLine), ';color:#555') : ''}
+${toldLine ? p(esc(toldLine)) : ''}
 ${noteLines.length ? `<h2 style="font-size:16px;margin:18px 0 6px">Ghi chú</h2><ul style="margin:0 0 12px;padding-left:20px">${noteLines.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 ${p(`Xem trên Cổng Dịch vụ công quốc gia: <a href="${esc(portal)}" style="color:#0b4f9c">${esc(portal)}</a>`)}
 ${p(`Lịch sử điểm của tỉnh: <a href="${esc(`${o.publicUrl.replace(/\/$/, '')}/units/${f.province.id}`)}" style="color:#0b4f9c">${esc(`${o.publicUrl.replace(/\/$/, '')}/units/${f.province.id}`)}</a>`)}

@@ -1,7 +1,8 @@
 /**
  * A realistic digest for previews (scripts/render-digest.ts renders it to docs/digest.png)
- * and rendering tests: Điện Biên on 26/11/2026 with a province fall, new falls with reasons,
- * a worsening, one across a gap, a band crossing, still-open episodes, recoveries and a
+ * and rendering tests: Điện Biên on 26/11/2026 with a province fall, major falls (by size, by
+ * a band crossed, by a target crossed with ALERT_TARGETS=TTTT:8,MDSH:20) and minor ones (a
+ * −0,01 of the province's MDSH), a worsening, one across a gap, a band crossing, still-open episodes, recoveries and a
  * formula-change note. Invented figures in the portal's real shapes.
  */
 import type { FallReason } from '../detect/explain-fall.js';
@@ -29,6 +30,7 @@ function ev(e: Partial<EventRow> & Pick<EventRow, 'kind' | 'unitId' | 'unitName'
     comparedOn: '2026-11-25',
     gapDays: 1,
     detail: {},
+    maxScore: e.group === 'TTTT' ? 10 : e.group === 'MDSH' ? 22 : null,
     baseline: null,
     worst: null,
     openedOn: null,
@@ -144,6 +146,66 @@ export function sampleDigestFacts(): DigestFacts {
             ),
           ],
         },
+      }),
+      ev({
+        kind: 'opened',
+        unitId: PROVINCE_ID,
+        unitName: 'UBND tỉnh Điện Biên',
+        unitCode: 'H18',
+        unitKind: 'province',
+        group: 'MDSH',
+        before: 18.42,
+        after: 18.41,
+        baseline: 18.42,
+        worst: 18.41,
+        openedOn: '2026-11-26',
+      }),
+      ev({
+        kind: 'opened',
+        unitId: '5e0a7c1e-2b1f-4c7e-9d2a-0f1e2d3c4b07',
+        unitName: 'Phường Mường Thanh',
+        unitCode: 'H18.102',
+        unitKind: 'commune',
+        group: 'TTTT',
+        before: 8.1,
+        after: 5.0,
+        baseline: 8.1,
+        worst: 5.0,
+        openedOn: '2026-11-26',
+        detail: {
+          reasons: [
+            reason(
+              'ONLINE_PAYMENT_DOSSIERS',
+              'Hồ sơ thanh toán trực tuyến',
+              'tỷ lệ thanh toán trực tuyến 81,0% → 50,0%: 150/300 hồ sơ có phí được thanh toán trực tuyến',
+            ),
+          ],
+        },
+      }),
+      ev({
+        kind: 'opened',
+        unitId: '5e0a7c1e-2b1f-4c7e-9d2a-0f1e2d3c4b08',
+        unitName: 'Xã Thanh Xương',
+        unitCode: 'H18.107',
+        unitKind: 'commune',
+        group: 'MDSH',
+        before: 20.06,
+        after: 19.96,
+        baseline: 20.06,
+        worst: 19.96,
+        openedOn: '2026-11-26',
+      }),
+      ev({
+        kind: 'worsened',
+        unitId: '5e0a7c1e-2b1f-4c7e-9d2a-0f1e2d3c4b09',
+        unitName: 'Sở Y tế',
+        unitCode: 'H18.09',
+        group: 'MDSH',
+        before: 16.3,
+        after: 16.18,
+        baseline: 16.4,
+        worst: 16.18,
+        openedOn: '2026-11-19',
       }),
       ev({
         kind: 'band-down',

@@ -421,7 +421,8 @@ export interface EventRow {
   readonly comparedOn: IsoDate | null;
   readonly gapDays: number | null;
   readonly detail: Readonly<Record<string, unknown>> & { reasons?: FallReason[] };
-  /** For episode events: the episode's baseline, worst and opening date. */
+  /** For episode events: the episode's max score, baseline, worst and opening date. */
+  readonly maxScore: number | null;
   readonly baseline: number | null;
   readonly worst: number | null;
   readonly openedOn: IsoDate | null;
@@ -446,7 +447,7 @@ export async function loadDigestFacts(
   const ev = await db.query(
     `select e.kind, e.alert_id::text, e.unit_id, u.code as unit_code, u.name as unit_name, u.kind as unit_kind,
             e.grp, e.period_type, e.period_year, e.period_number, e.before, e.after, e.compared_on::text,
-            e.gap_days, e.detail, a.baseline, a.worst, a.opened_on::text
+            e.gap_days, e.detail, a.max_score, a.baseline, a.worst, a.opened_on::text
        from alert_events e join units u on u.id = e.unit_id left join alerts a on a.id = e.alert_id
       where e.province_code = $1 and e.report_date = $2
       order by (u.kind = 'province') desc, u.kind, u.code nulls last, u.name, e.grp, e.period_type, e.kind`,
@@ -466,6 +467,7 @@ export async function loadDigestFacts(
     comparedOn: r.compared_on,
     gapDays: r.gap_days,
     detail: r.detail ?? {},
+    maxScore: fromNumeric(r.max_score),
     baseline: fromNumeric(r.baseline),
     worst: fromNumeric(r.worst),
     openedOn: r.opened_on,

@@ -157,7 +157,7 @@ describe('detectEpisodes', () => {
       [
         series(days([78.4, 78.1, 78.1]), 'TOTAL', PROVINCE),
         series(days([78.4, 78.1]), 'TOTAL', UNIT),
-        series(days([6.67, 6.6]), 'TTTT', PROVINCE),
+        series(days([6.67, 6.5]), 'TTTT', PROVINCE),
       ],
       optionsFrom(),
     );

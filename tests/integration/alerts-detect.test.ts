@@ -126,7 +126,7 @@ describe('detect on stored scores', () => {
       'digest-H18-2026-11-08',
     ]);
     expect(outbox[2].subject).toBe(
-      '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 06/11/2026: 2 giảm mới, 0 giảm thêm, 0 phục hồi, 1 xuống loại',
+      '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 06/11/2026: 1 giảm mạnh, 1 giảm nhẹ, 0 phục hồi, 1 xuống loại',
     );
   });
 

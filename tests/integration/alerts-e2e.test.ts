@@ -252,14 +252,14 @@ describe('alerts end to end over 11 collected days', () => {
     const subjects = smtp.received.map((r) => r.mail.subject);
     expect([...subjects].sort()).toEqual(
       [
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 11/11/2026: 1 giảm mới, 0 giảm thêm, 0 phục hồi',
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 13/11/2026: 0 giảm mới, 1 giảm thêm, 0 phục hồi, 1 xuống loại',
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 15/11/2026: 3 giảm mới, 0 giảm thêm, 0 phục hồi',
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 16/11/2026: 0 giảm mới, 0 giảm thêm, 2 phục hồi',
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 17/11/2026: 1 giảm mới, 0 giảm thêm, 0 phục hồi',
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 18/11/2026: 0 giảm mới, 0 giảm thêm, 1 phục hồi',
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 20/11/2026: 0 giảm mới, 1 giảm thêm, 0 phục hồi',
-        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 21/11/2026: 1 giảm mới, 0 giảm thêm, 1 phục hồi',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 11/11/2026: 1 giảm mạnh, 0 giảm nhẹ, 0 phục hồi',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 13/11/2026: 1 giảm mạnh, 0 giảm nhẹ, 0 phục hồi, 1 xuống loại',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 15/11/2026: 1 giảm mạnh, 2 giảm nhẹ, 0 phục hồi',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 16/11/2026: 0 giảm mạnh, 0 giảm nhẹ, 2 phục hồi',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 17/11/2026: 1 giảm mạnh, 0 giảm nhẹ, 0 phục hồi',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 18/11/2026: 0 giảm mạnh, 0 giảm nhẹ, 1 phục hồi',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 20/11/2026: 1 giảm mạnh, 0 giảm nhẹ, 0 phục hồi',
+        '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 21/11/2026: 1 giảm mạnh, 0 giảm nhẹ, 1 phục hồi',
       ].sort(),
     );
     // the two digests written while SMTP was down arrived with the next run's notify
@@ -290,13 +290,22 @@ describe('alerts end to end over 11 collected days', () => {
             .toArray()
             .map((td) => $(td).text().trim()),
         );
-    const falls = rowsAfter('Giảm điểm mới');
+    // the one major fall leads (−0,50 = 0,5 points), the province's −0,20 comes last among the minor
+    const falls = rowsAfter('Giảm mạnh');
     expect(falls.map((r) => r.slice(0, 4))).toEqual([
-      ['UBND tỉnh Điện Biên (toàn tỉnh)H18', 'Thanh toán trực tuyến (TTTT)năm 2026', '6,60 → 6,40', '−0,20'],
-      ['UBND xã Mường PhăngH18.100', 'Thanh toán trực tuyến (TTTT)năm 2026', '6,40 → 6,00', '−0,40'],
       ['UBND xã Thanh XươngH18.101', 'Số hóa hồ sơ (MDSH)năm 2026', '12,00 → 11,50', '−0,50'],
     ]);
-    expect(falls[2]?.[4]).toContain('so với ngày 13/11/2026, cách 2 ngày');
+    expect(falls[0]?.[4]).toContain('so với ngày 13/11/2026, cách 2 ngày');
+    const minor = $('h2')
+      .filter((_, el) => $(el).text() === 'Giảm nhẹ (2)')
+      .next('ul')
+      .find('li')
+      .toArray()
+      .map((li) => $(li).text());
+    expect(minor).toEqual([
+      'UBND xã Mường Phăng (H18.100) – TTTT năm 2026: 6,40 → 6,00 (−0,40; giảm mới; 4,0% thang điểm)',
+      'UBND tỉnh Điện Biên (toàn tỉnh) (H18) – TTTT năm 2026: 6,60 → 6,40 (−0,20; giảm mới; 2,0% thang điểm)',
+    ]);
     expect(rowsAfter('Vẫn đang giảm').map((r) => r[0])).toEqual(['Sở Y tế - tỉnh Điện BiênH18.01']);
     expect(m15.text).toContain('Cảnh báo: tổng điểm của toàn tỉnh giảm 0,20 điểm');
     expect(m15.html).toContain(`https://dvc-index.dienbien.gov.vn/units/${ID.thanhXuong}`);
@@ -322,6 +331,6 @@ describe('alerts end to end over 11 collected days', () => {
         .first()
         .next('p')
         .text(),
-    ).toBe('Không có đơn vị giảm điểm mới.');
+    ).toBe('Không có đơn vị giảm mạnh.');
   });
 });

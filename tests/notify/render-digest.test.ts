@@ -1,16 +1,20 @@
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { classify, loadConfig } from '../../src/config.js';
-import { renderDigest } from '../../src/notify/render-digest.js';
+import { digestOptions } from '../../src/notify/queue-digest.js';
+import { type DigestOptions, renderDigest } from '../../src/notify/render-digest.js';
 import { sampleDigestFacts } from '../../src/notify/sample-digest.js';
 import { testEnv } from '../helpers/env.js';
 
 const config = loadConfig(testEnv({ PUBLIC_URL: 'https://dvc-index.dienbien.gov.vn' }));
-const opts = {
+const opts: DigestOptions = {
   portalUrl: 'https://dichvucong.gov.vn/danh-gia-chat-luong-phuc-vu',
   publicUrl: config.publicUrl,
   provinceName: 'Điện Biên',
   classify: (t: number | null) => classify(config, t),
+  majorDropCents: 50,
+  minor: 'digest',
+  targetOf: () => null,
 };
 
 /** Rows of the table that follows the heading starting with `title`. */
@@ -32,29 +36,58 @@ describe('renderDigest', () => {
   const mail = renderDigest(sampleDigestFacts(), opts);
   const $ = cheerio.load(mail.html);
 
-  it('puts the province, report date and counts in the subject', () => {
+  it('puts the province, report date and severity counts in the subject', () => {
     expect(mail.subject).toBe(
-      '[dvc-index] Điện Biên – số liệu ngày 26/11/2026: 2 giảm mới, 1 giảm thêm, 1 phục hồi, 1 xuống loại',
+      '[dvc-index] Điện Biên – số liệu ngày 26/11/2026: 3 giảm mạnh, 4 giảm nhẹ, 1 phục hồi, 1 xuống loại',
     );
   });
 
-  it('lists new falls with unit, group, before → after, change and why', () => {
-    const r = rows($, 'Giảm điểm mới');
-    expect(r).toHaveLength(3);
-    expect(r[0]?.slice(0, 4)).toEqual([
-      'UBND tỉnh Điện Biên (toàn tỉnh)H18',
-      'Thanh toán trực tuyến (TTTT)năm 2026',
-      '6,67 → 6,41',
-      '−0,26',
+  it('leads with major falls, the deepest first, with why each is major', () => {
+    const r = rows($, 'Giảm mạnh');
+    expect(r.map((x) => x.slice(0, 4))).toEqual([
+      ['Phường Mường ThanhH18.102', 'Thanh toán trực tuyến (TTTT)năm 2026', '8,10 → 5,00', '−3,10'],
+      ['Sở Tài nguyên và Môi trườngH18.12', 'Số hóa hồ sơ (MDSH)năm 2026', '15,80 → 14,25', '−1,55'],
+      ['Xã Mường PhăngH18.104', 'Thanh toán trực tuyến (TTTT)năm 2026', '5,10 → 4,35', '−0,75'],
     ]);
-    expect(r[0]?.[4]).toContain(
-      'tỷ lệ thanh toán trực tuyến 42,0% → 35,5%: 1.204/3.390 hồ sơ có phí được thanh toán trực tuyến',
-    );
+    expect(r[0]?.[4]).toContain('giảm mạnh: giảm 3,10 điểm (31,0% thang điểm)');
+    expect(r[0]?.[4]).toContain('tỷ lệ thanh toán trực tuyến 81,0% → 50,0%');
+    expect(r[1]?.[4]).toContain('tổng điểm xuống loại');
     expect(r[1]?.[4]).toContain('so với ngày 23/11/2026, cách 3 ngày');
+    // a worsening is as serious as its whole episode: 5,60 → 4,35
+    expect(r[2]?.[4]).toContain('giảm mạnh: giảm 1,25 điểm');
     expect(r[2]?.[4]).toContain('giảm thêm (mốc 5,60, từ 21/11/2026)');
   });
 
+  it('lists minor falls after, compactly, the deepest first (the province’s −0,01 last)', () => {
+    const h = $('h2').filter((_, el) => $(el).text() === 'Giảm nhẹ (4)');
+    const items = h
+      .next('ul')
+      .find('li')
+      .toArray()
+      .map((li) => $(li).text());
+    expect(items).toEqual([
+      'UBND tỉnh Điện Biên (toàn tỉnh) (H18) – TTTT năm 2026: 6,67 → 6,41 (−0,26; giảm mới; 2,6% thang điểm)',
+      'Sở Y tế (H18.09) – MDSH năm 2026: 16,30 → 16,18 (−0,12; giảm thêm, mốc 16,40; 1,0% thang điểm)',
+      'Xã Thanh Xương (H18.107) – MDSH năm 2026: 20,06 → 19,96 (−0,10; giảm mới; 0,5% thang điểm)',
+      'UBND tỉnh Điện Biên (toàn tỉnh) (H18) – MDSH năm 2026: 18,42 → 18,41 (−0,01; giảm mới; 0,0% thang điểm)',
+    ]);
+    expect($('h2').first().text()).toBe('Giảm mạnh (3)');
+  });
+
+  it('makes a fall that crosses its target major, whatever its size', () => {
+    const withTargets = renderDigest(sampleDigestFacts(), {
+      ...digestOptions(loadConfig(testEnv({ ALERT_TARGETS: 'TTTT:8,MDSH:20' })), 'Điện Biên'),
+      publicUrl: config.publicUrl,
+    });
+    expect(withTargets.subject).toContain(': 4 giảm mạnh, 3 giảm nhẹ, 1 phục hồi');
+    const r = rows(cheerio.load(withTargets.html), 'Giảm mạnh');
+    expect(r[0]?.[4]).toContain('giảm mạnh: giảm 3,10 điểm (31,0% thang điểm), xuống dưới chỉ tiêu 8,00');
+    expect(r[3]?.[0]).toBe('Xã Thanh XươngH18.107');
+    expect(r[3]?.[4]).toContain('giảm mạnh: xuống dưới chỉ tiêu 20,00');
+  });
+
   it('lists still-open episodes and recoveries, the province total and rank, and flags', () => {
+    // the deeper open episode first (1,25 before 0,40)
     expect(rows($, 'Vẫn đang giảm')).toEqual([
       [
         'Phường Điện Biên PhủH18.101',
@@ -107,5 +140,94 @@ describe('renderDigest', () => {
     const out = renderDigest(evil, opts);
     expect(out.html).toContain('Sở &lt;b&gt;X&lt;/b&gt; &amp; &quot;Y&quot;');
     expect(out.html).not.toContain('<b>X</b>');
+  });
+});
+
+/** The counts of a subject and of the sections' headings and rows/items. */
+function countsOf(mail: { subject: string; html: string }) {
+  const $ = cheerio.load(mail.html);
+  const subject: Record<string, number> = {};
+  for (const m of mail.subject
+    .split(': ')
+    .at(-1)!
+    .matchAll(/(\d+) (giảm mạnh|giảm nhẹ|phục hồi)/g))
+    subject[m[2]!] = Number(m[1]);
+  const sections: Record<string, number> = {};
+  const shown: Record<string, number> = {};
+  for (const [title, key] of [
+    ['Giảm mạnh', 'giảm mạnh'],
+    ['Giảm nhẹ', 'giảm nhẹ'],
+    ['Đã phục hồi', 'phục hồi'],
+  ] as const) {
+    const h = $('h2').filter((_, el) => $(el).text().startsWith(`${title} (`));
+    if (h.length === 0) continue;
+    sections[key] = Number(/\((\d+)\)/.exec(h.text())?.[1]);
+    shown[key] = h.next('table').find('tbody tr').length + h.next('ul').find('li').length;
+  }
+  return { subject, sections, shown };
+}
+
+describe('subject and sections', () => {
+  /** Random digests: falls of random depth, kinds and groups, recoveries and open episodes. */
+  function randomFacts(seed: number) {
+    let x = seed;
+    const rnd = () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x / 2 ** 31;
+    };
+    const base = sampleDigestFacts();
+    const proto = base.events.find((e) => e.kind === 'opened')!;
+    const rec = base.events.find((e) => e.kind === 'recovered')!;
+    const events = [];
+    const n = Math.floor(rnd() * 12);
+    for (let i = 0; i < n; i++) {
+      const group = rnd() < 0.5 ? ('TTTT' as const) : ('MDSH' as const);
+      const max = group === 'TTTT' ? 10 : 22;
+      const baseline = Math.round(rnd() * max * 100) / 100;
+      const before = Math.round((baseline - rnd() * baseline * 0.2) * 100) / 100;
+      const after = Math.round((before - 0.01 - rnd() * 1.5) * 100) / 100;
+      const kind = rnd() < 0.6 ? ('opened' as const) : ('worsened' as const);
+      events.push({
+        ...proto,
+        kind,
+        unitId: `u${i}`,
+        unitName: `Đơn vị ${i}`,
+        unitKind: rnd() < 0.5 ? ('agency' as const) : ('commune' as const),
+        group,
+        maxScore: max,
+        before: kind === 'opened' ? baseline : before,
+        baseline,
+        after,
+        worst: after,
+      });
+      if (rnd() < 0.3)
+        events.push({ ...rec, unitId: `r${i}`, baseline: 8, worst: Math.round(rnd() * 800) / 100 });
+    }
+    return { ...base, events };
+  }
+
+  for (const minor of ['digest', 'weekly', 'off'] as const)
+    it(`subject counts equal the sections' counts and rows (ALERT_MINOR=${minor}, 40 random digests)`, () => {
+      for (let seed = 1; seed <= 40; seed++) {
+        const facts = seed === 1 ? sampleDigestFacts() : randomFacts(seed);
+        const o = { ...opts, minor, targetOf: seed % 2 ? () => 8 : () => null };
+        const c = countsOf(renderDigest(facts, o));
+        expect(c.sections, `seed ${seed}`).toEqual(c.subject);
+        expect(c.shown, `seed ${seed}`).toEqual(c.subject);
+        expect(Object.keys(c.subject).sort()).toEqual(
+          (minor === 'digest' ? ['giảm mạnh', 'giảm nhẹ', 'phục hồi'] : ['giảm mạnh', 'phục hồi']).sort(),
+        );
+      }
+    });
+
+  it('with ALERT_MINOR=weekly the digest holds the minor falls back and says where they are', () => {
+    const mail = renderDigest(sampleDigestFacts(), { ...opts, minor: 'weekly' });
+    expect(mail.subject).toContain(': 3 giảm mạnh, 1 phục hồi, 1 xuống loại');
+    expect(mail.html).not.toContain('Giảm nhẹ (');
+    expect(mail.text).toContain('4 đơn vị giảm nhẹ hôm nay và 1 đợt giảm nhẹ còn mở không liệt kê ở đây');
+    // the minor open episode (Thanh Nưa, 0,40) is held too
+    expect(rows(cheerio.load(mail.html), 'Vẫn đang giảm').map((r) => r[0])).toEqual([
+      'Phường Điện Biên PhủH18.101',
+    ]);
   });
 });
