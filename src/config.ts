@@ -186,6 +186,25 @@ const bands = z
     return out;
   });
 
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
+/** A duration such as `15m`, `90s` or `1h`, in milliseconds, between `minMs` and `maxMs`. */
+const duration = (minMs: number, maxMs: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(s|m|h)$/, 'must be a duration like 15m, 90s or 1h')
+    .transform((v) => Number(v.slice(0, -1)) * (DURATION_UNITS[v.slice(-1)] ?? 0))
+    .refine((ms) => ms >= minMs && ms <= maxMs, `must be between ${minMs / 1000}s and ${maxMs / 3_600_000}h`);
+
+const isoDateOrEmpty = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v)),
+    'must be a date YYYY-MM-DD (e.g. 2026-01-01) or empty',
+  );
+
 const cronExpr = z
   .string()
   .trim()
@@ -318,7 +337,19 @@ const FIELDS = {
     env: 'CATCH_UP',
     def: 'true',
     schema: bool,
-    doc: 'on start, enqueue the latest due report date if it has no finished run',
+    doc: 'on start, run the reconcile at once (enqueue the latest due report date if it has no finished run, resume stuck runs, record gaps)',
+  },
+  reconcileEveryMs: {
+    env: 'RECONCILE_EVERY',
+    def: '15m',
+    schema: duration(1000, 24 * 3_600_000),
+    doc: 'how often `start` compares the runs table with the queues and heals what is missing or stuck (e.g. 15m, 90s, 1h)',
+  },
+  backfillFrom: {
+    env: 'BACKFILL_FROM',
+    def: '',
+    schema: isoDateOrEmpty,
+    doc: 'report dates expected from this day on (YYYY-MM-DD); days before the latest due one that nobody captured are recorded as gaps, never fetched; empty = from the first stored day',
   },
   jobAttempts: {
     env: 'JOB_ATTEMPTS',

@@ -119,6 +119,8 @@ export const DEMO_OWNERSHIP: Readonly<Record<string, string | null>> = {
   alert_events: null,
   alert_detections: null,
   outbox: `select count(*) from outbox where run_id is null and report_date is not null`,
+  // Every row belongs to a run (on delete cascade): the runs check accounts for them.
+  reconcile_actions: null,
 };
 
 /** Objects of the database (outside the system schemas) that are not dvc-index's tables. */

@@ -64,6 +64,55 @@ export async function clearFailedJob(queues: Queues, queue: QueueName, jobId: st
   return true;
 }
 
+/** Job states in which a job will still run (or is running). */
+const LIVE_STATES: ReadonlySet<string> = new Set([
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+]);
+
+export interface JobLook {
+  /** BullMQ's state, `unknown` when there is no job under that id. */
+  readonly state: string;
+  /** true when the job is waiting, delayed or running. */
+  readonly live: boolean;
+  /** Why BullMQ failed it (`failed` only). */
+  readonly failedReason: string | null;
+}
+
+/** The state of a job id, and its failure reason. */
+export async function lookJob(queues: Queues, queue: QueueName, jobId: string): Promise<JobLook> {
+  const job = await queues[queue].getJob(jobId);
+  if (!job) return { state: 'unknown', live: false, failedReason: null };
+  const state = await job.getState();
+  return {
+    state,
+    live: LIVE_STATES.has(state),
+    failedReason: state === 'failed' ? (job.failedReason ?? '') : null,
+  };
+}
+
+/**
+ * Add a job under its id again when no live job holds it: a finished (completed or failed) job
+ * under that id is removed first, since adding an existing id is a no-op. Returns false when a
+ * live job already holds the id (nothing done).
+ */
+export async function readdJob(
+  queues: Queues,
+  queue: QueueName,
+  payload: object,
+  jobId: string,
+): Promise<boolean> {
+  const q = queues[queue];
+  const state = await q.getJobState(jobId);
+  if (LIVE_STATES.has(state)) return false;
+  if (state === 'completed' || state === 'failed') await q.remove(jobId);
+  await q.add(queue, payload, { jobId });
+  return true;
+}
+
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.allSettled(Object.values(queues).map((q) => q.close()));
 }

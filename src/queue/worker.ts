@@ -50,6 +50,25 @@ export function finalStatusOf(err: Error): 'blocked' | 'failed' | null {
   return null;
 }
 
+/**
+ * Names of the errors a retry cannot fix (the classes {@link finalStatusOf} ends a run on),
+ * as the runs table stores them, plus a job BullMQ failed for stalling too often (a job that
+ * kills its worker each time). The reconcile never tries such a run again: a person looks.
+ */
+export const FINAL_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'PortalBlockedError',
+  'CircuitOpenError',
+  'PortalFormatError',
+  'InputError',
+  'RequestBudgetError',
+  'SetupError',
+  'ConfigError',
+  'JobStalledError',
+]);
+
+/** BullMQ's reason for a job failed by its stall limit (no code of ours ran to fail it). */
+export const STALLED_REASON = /stalled more than allowable limit/i;
+
 interface StagePayload {
   runId?: string;
   provinceCode?: string;

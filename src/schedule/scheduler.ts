@@ -1,8 +1,10 @@
 /**
  * node-cron in the configured time zone; a tick only enqueues (the no-data check at
- * ALERT_NO_DATA_BY only writes an operator mail and enqueues notify). On start, catch-up enqueues
- * the latest due day of each province unless it is stored, and records the days in between
- * as gaps (no scores: nothing is invented).
+ * ALERT_NO_DATA_BY only writes an operator mail and enqueues notify). The reconcile runs on
+ * start (CATCH_UP) and every RECONCILE_EVERY: it enqueues the latest due day of each province
+ * unless it has a run, resumes stuck runs and records the days nobody captured as gaps (no
+ * scores: nothing is invented), so a tick missed while Redis was down is healed without a
+ * restart (see reconcile.ts).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { scheduleTable } from '../../jobs/schedule.js';
@@ -10,11 +12,14 @@ import type { Deps } from '../deps.js';
 import type { IsoDate } from '../domain.js';
 import { toError } from '../errors.js';
 import { runNoDataCheck } from '../notify/operator.js';
-import { lastStoredReportDate, recordGapRuns } from '../store/runs.js';
-import { latestDueReportDate, planCatchUp } from './due.js';
+import type { Queues } from '../queue/queues.js';
+import { latestDueReportDate } from './due.js';
 import { enqueueCollect } from './enqueue-collect.js';
+import { type ReconcileResult, reconcile } from './reconcile.js';
 
 export interface Scheduler {
+  /** Reconcile now (waits for one already running instead of starting a second). */
+  reconcileNow(): Promise<ReconcileResult | null>;
   stop(): Promise<void>;
 }
 
@@ -28,30 +33,27 @@ export async function tick(deps: Deps): Promise<IsoDate> {
   return reportDate;
 }
 
-export interface CatchUpResult {
-  readonly provinceCode: string;
-  readonly enqueued: IsoDate | null;
-  readonly gaps: IsoDate[];
-}
-
-/** Catch-up after downtime, for every configured province. */
-export async function catchUp(deps: Deps): Promise<CatchUpResult[]> {
-  const latest = latestDueReportDate(deps.now(), deps.config);
-  const out: CatchUpResult[] = [];
-  for (const provinceCode of deps.config.provinces) {
-    const plan = planCatchUp(latest, await lastStoredReportDate(deps.pool, provinceCode));
-    const gaps = await recordGapRuns(deps.pool, provinceCode, plan.gaps);
-    if (plan.enqueue)
-      await enqueueCollect(deps, { provinceCode, reportDate: plan.enqueue, trigger: 'catchup' });
-    deps.log.info({ provinceCode, enqueued: plan.enqueue, gaps }, 'catch-up');
-    out.push({ provinceCode, enqueued: plan.enqueue, gaps });
-  }
-  return out;
-}
-
-/** Start the cron table (and catch-up when configured). */
-export async function startScheduler(deps: Deps): Promise<Scheduler> {
+/**
+ * Start the cron table and the periodic reconcile (also once at once when CATCH_UP). Without
+ * `queues` (small test deps) there is no reconcile: it must see the jobs to judge a run.
+ */
+export async function startScheduler(deps: Deps & { readonly queues?: Queues }): Promise<Scheduler> {
   const tasks: ScheduledTask[] = [];
+  const queues = deps.queues;
+  let running: Promise<ReconcileResult | null> | null = null;
+  let stopped = false;
+  const reconcileNow = (): Promise<ReconcileResult | null> => {
+    if (!queues || stopped) return Promise.resolve(null);
+    running ??= reconcile({ ...deps, queues })
+      .catch((e) => {
+        deps.log.error({ err: toError(e) }, 'reconcile failed; the next one tries again');
+        return null;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
   for (const entry of scheduleTable(deps.config)) {
     tasks.push(
       cron.schedule(
@@ -68,15 +70,14 @@ export async function startScheduler(deps: Deps): Promise<Scheduler> {
       ),
     );
   }
-  if (deps.config.catchUp) {
-    try {
-      await catchUp(deps);
-    } catch (e) {
-      deps.log.error({ err: toError(e) }, 'catch-up failed');
-    }
-  }
+  if (deps.config.catchUp) await reconcileNow();
+  const timer = setInterval(() => void reconcileNow(), deps.config.reconcileEveryMs);
   return {
+    reconcileNow,
     async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => undefined);
       for (const t of tasks) {
         await Promise.resolve(t.stop()).catch(() => undefined);
         await Promise.resolve(t.destroy()).catch(() => undefined);

@@ -271,3 +271,85 @@ export async function lastStoredReportDate(db: Queryable, provinceCode: string):
   );
   return res.rows[0]?.d ?? null;
 }
+
+/** Statuses of a run still on its way (a stage job should exist for it). */
+export const OPEN_STATUSES: readonly RunStatus[] = [
+  'queued',
+  'collecting',
+  'collected',
+  'ingested',
+  'detected',
+];
+
+/** The province's runs that are still on their way, oldest report date first. */
+export async function listOpenRuns(db: Queryable, provinceCode: string): Promise<Run[]> {
+  const res = await db.query<RunRow>(
+    `select ${COLUMNS} from runs where province_code = $1 and status = any($2::text[]) order by report_date`,
+    [provinceCode, OPEN_STATUSES],
+  );
+  return res.rows.map(toRun);
+}
+
+/** The earliest report date of the province that someone tried to capture (gaps aside), or null. */
+export async function firstRunDate(db: Queryable, provinceCode: string): Promise<IsoDate | null> {
+  const res = await db.query<{ d: string | null }>(
+    `select to_char(min(report_date), 'YYYY-MM-DD') as d from runs where province_code = $1 and status <> 'gap'`,
+    [provinceCode],
+  );
+  return res.rows[0]?.d ?? null;
+}
+
+/** Dates in [from, to] (both included) that have no run of the province at all. */
+export async function datesWithoutRun(
+  db: Queryable,
+  provinceCode: string,
+  from: IsoDate,
+  to: IsoDate,
+): Promise<IsoDate[]> {
+  if (from > to) return [];
+  const res = await db.query<{ d: string }>(
+    `select to_char(d, 'YYYY-MM-DD') as d from generate_series($2::date, $3::date, interval '1 day') as d
+     where not exists (select 1 from runs r where r.province_code = $1 and r.report_date = d::date)
+     order by d`,
+    [provinceCode, from, to],
+  );
+  return res.rows.map((r) => r.d);
+}
+
+/**
+ * A run that was never captured and no longer can be (its report date has left the portal's
+ * window) becomes a `gap`, with the reason noted. Only a queued or collecting run changes.
+ */
+export async function markRunGap(db: Queryable, runId: string, reason: string): Promise<boolean> {
+  const res = await db.query(
+    `update runs set status = 'gap', error_class = 'NotCaptured', error_message = $2, finished_at = now()
+     where id = $1 and status in ('queued', 'collecting')`,
+    [runId, reason],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * A failed run tried again from a stage: back to `queued`, `collected` or `ingested`, its error
+ * cleared. Only a failed run changes; returns whether it did.
+ */
+export async function reopenFailedRun(
+  db: Queryable,
+  runId: string,
+  status: 'queued' | 'collected' | 'ingested',
+): Promise<boolean> {
+  const res = await db.query(
+    `update runs set status = $2, error_class = null, error_message = null, finished_at = null
+     where id = $1 and status = 'failed'`,
+    [runId, status],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** How many raw answers a run has stored. */
+export async function countCaptures(db: Queryable, runId: string): Promise<number> {
+  const res = await db.query<{ n: number }>('select count(*)::int as n from captures where run_id = $1', [
+    runId,
+  ]);
+  return res.rows[0]?.n ?? 0;
+}

@@ -5,11 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { hasAlertTables } from '../../query/alerts.js';
 import { readCircuits, readRunTotals } from '../../query/status.js';
 import { QUEUE_NAMES } from '../../queue/payloads.js';
 import type { Pool } from '../../store/db.js';
+import { countReconcileActions, RECONCILE_ACTION_KINDS } from '../../store/reconcile-actions.js';
 
 /** BullMQ's key layout: `${prefix}:${queue}:${state}`, lists for some states, sorted sets for others. */
 const LIST_STATES = ['wait', 'active', 'paused'] as const;
@@ -108,6 +109,17 @@ export function createMetricsRegistry(deps: { pool: Pool; redis?: Redis; queuePr
     async collect() {
       this.reset();
       for (const c of await readCircuits(pool)) this.set({ host: c.host }, c.state === 'open' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'dvc_reconcile_actions_total',
+    help: 'Healing actions of the periodic reconcile by action (enqueue, resume-*, retry, fail-stalled, fail-job, gap), from reconcile_actions.',
+    labelNames: ['action'],
+    registers: [register],
+    async collect() {
+      const totals = await countReconcileActions(pool);
+      this.reset();
+      for (const action of RECONCILE_ACTION_KINDS) this.inc({ action }, totals[action] ?? 0);
     },
   });
   if (deps.redis) {
