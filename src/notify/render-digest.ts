@@ -262,13 +262,21 @@ function shareNote(s: FallSeverity): string | null {
   return s.share === null ? null : `${fmtPercent(s.share * 100)} thang điểm`;
 }
 
-function whyMajor(s: FallSeverity, target: number | null): string {
+function whyMajor(s: FallSeverity, target: number | null, after: number | null): string {
   const out: string[] = [];
   if (s.because.includes('size'))
     out.push(`giảm ${fmtPoints(s.depthCents / 100)} điểm${s.share !== null ? ` (${shareNote(s)})` : ''}`);
-  if (s.because.includes('target')) out.push(`xuống dưới chỉ tiêu ${fmtPoints(target)}`);
+  if (s.because.includes('target'))
+    out.push(`xuống ${belowNote(after, target) ?? `dưới chỉ tiêu ${fmtPoints(target)}`}`);
   if (s.because.includes('band')) out.push('tổng điểm xuống loại');
   return out.join(', ');
+}
+
+/** "dưới chỉ tiêu 8,00 (thiếu 3,00)" when a score is below its target, else null. */
+function belowNote(score: number | null, target: number | null): string | null {
+  if (score === null || target === null) return null;
+  const gap = Math.round(target * 100) - Math.round(score * 100);
+  return gap > 0 ? `dưới chỉ tiêu ${fmtPoints(target)} (thiếu ${fmtPoints(gap / 100)})` : null;
 }
 
 /** Render the digest of one province and report date. */
@@ -291,8 +299,9 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
         e.kind === 'worsened'
           ? `giảm thêm (mốc ${fmtPoints(e.baseline)}, từ ${fmtDate(e.openedOn ?? f.reportDate)})`
           : 'giảm mới';
-      const severity = `giảm mạnh: ${whyMajor(s, targetOf(e))}`;
-      const whyText = [severity, status, ...(gap ? [gap] : []), ...why].join('; ');
+      const severity = `giảm mạnh: ${whyMajor(s, targetOf(e), e.after)}`;
+      const below = s.targetCrossed ? null : belowNote(e.after, targetOf(e));
+      const whyText = [severity, status, ...(below ? [below] : []), ...(gap ? [gap] : []), ...why].join('; ');
       return [
         unitCell(e, o.publicUrl),
         groupCell(e.group, e.period),
@@ -303,6 +312,7 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
           html: [
             `<strong style="color:#a4000f">${esc(severity)}</strong>`,
             `<strong>${esc(status)}</strong>`,
+            ...(below ? [`<span style="color:#8a4b00;font-weight:bold">${esc(below)}</span>`] : []),
             ...(gap ? [`<em>${esc(gap)}</em>`] : []),
             ...why.map((w) => esc(w)),
           ].join('<br>'),
@@ -312,14 +322,25 @@ export function renderDigest(f: DigestFacts, o: DigestOptions): RenderedMail {
   };
   const minorLines = c.minor.map(({ e, s }) => {
     const what = e.kind === 'worsened' ? `giảm thêm, mốc ${fmtPoints(e.baseline)}` : 'giảm mới';
-    return `${unitLabel(e)}${e.unitCode ? ` (${e.unitCode})` : ''} – ${e.group} ${periodLabel(e.period)}: ${fmtPoints(e.before)} → ${fmtPoints(e.after)} (${e.before !== null && e.after !== null ? fmtDelta(e.after - e.before) : '–'}; ${what}${s.share !== null ? `; ${shareNote(s)}` : ''})`;
+    const below = belowNote(e.after, targetOf(e));
+    return `${unitLabel(e)}${e.unitCode ? ` (${e.unitCode})` : ''} – ${e.group} ${periodLabel(e.period)}: ${fmtPoints(e.before)} → ${fmtPoints(e.after)} (${e.before !== null && e.after !== null ? fmtDelta(e.after - e.before) : '–'}; ${what}${s.share !== null ? `; ${shareNote(s)}` : ''}${below ? `; ${below}` : ''})`;
   });
   const openTable: Table = {
     headers: ['Đơn vị', 'Nhóm chỉ số', 'Mốc → hiện tại', 'Thấp nhất', 'Từ ngày'],
     rows: c.stillOpen.map(({ a }) => [
       unitCell(a, o.publicUrl),
       groupCell(a.group, a.period),
-      cell(`${fmtPoints(a.baseline)} → ${fmtPoints(a.current)}`, 'right'),
+      (() => {
+        const below = belowNote(a.current, targetOf(a));
+        const text = `${fmtPoints(a.baseline)} → ${fmtPoints(a.current)}`;
+        return below
+          ? {
+              text: `${text} (${below})`,
+              html: `${esc(text)}<br><span style="color:#8a4b00;font-size:12px">${esc(below)}</span>`,
+              align: 'right' as const,
+            }
+          : cell(text, 'right');
+      })(),
       cell(fmtPoints(a.worst), 'right'),
       cell(`${fmtDate(a.openedOn)} (${daysOpen(a.openedOn, f.reportDate)} ngày)`),
     ]),

@@ -134,6 +134,9 @@ describe('province overview', () => {
     );
     expect(marked.sort()).toEqual([`${s.fallingCommune.id}/MDSH`, `${s.health.id}/TTTT`].sort());
     expect(await page.$$eval('#falls-list li', (li) => li.length)).toBe(2);
+    // no ALERT_TARGETS: no target filter, no target marks
+    expect(await page.isVisible('#below-filter')).toBe(false);
+    expect(await page.$$eval('td.below-target, th[data-key="target"]', (x) => x.length)).toBe(0);
     const title = await page.getAttribute(`tr[data-unit="${s.health.id}"] td.fall`, 'title');
     expect(title).toContain('6.00 → 4.50');
     // The not-evaluated commune shows no number at all.

@@ -86,6 +86,36 @@ describe('renderDigest', () => {
     expect(r[3]?.[4]).toContain('giảm mạnh: xuống dưới chỉ tiêu 20,00');
   });
 
+  it('marks every unit below its target: falls, minor falls and still-open episodes', () => {
+    const m = renderDigest(sampleDigestFacts(), {
+      ...digestOptions(
+        loadConfig(testEnv({ ALERT_TARGETS: 'TTTT:8,MDSH:20,agency.MDSH:16.2' })),
+        'Điện Biên',
+      ),
+      publicUrl: config.publicUrl,
+    });
+    const $m = cheerio.load(m.html);
+    const major = rows($m, 'Giảm mạnh');
+    expect(major[0]?.[4]).toContain('xuống dưới chỉ tiêu 8,00 (thiếu 3,00)');
+    // an agency's own MDSH target (16,20) replaces the general one (20): Sở TN&MT 14,25 is 1,95 short
+    expect(major.find((x) => x[0]?.startsWith('Sở Tài nguyên'))?.[4]).toContain(
+      'dưới chỉ tiêu 16,20 (thiếu 1,95)',
+    );
+    // Sở Y tế's worsening 16,40 → 16,18 crosses that target: major, however small
+    expect(major.find((x) => x[0]?.startsWith('Sở Y tế'))?.[4]).toMatch(
+      /^giảm mạnh: xuống dưới chỉ tiêu 16,20 \(thiếu 0,02\)giảm thêm/,
+    );
+    expect(m.text).toContain(
+      'UBND tỉnh Điện Biên (toàn tỉnh) (H18) – MDSH năm 2026: 18,42 → 18,41 (−0,01; giảm mới; 0,0% thang điểm; dưới chỉ tiêu 20,00 (thiếu 1,59))',
+    );
+    expect(rows($m, 'Vẫn đang giảm').map((x) => x[2])).toEqual([
+      '17,20 → 16,10dưới chỉ tiêu 20,00 (thiếu 3,90)',
+      '7,45 → 7,30dưới chỉ tiêu 8,00 (thiếu 0,70)',
+    ]);
+    // without targets, nothing is marked
+    expect(mail.html).not.toContain('chỉ tiêu');
+  });
+
   it('lists still-open episodes and recoveries, the province total and rank, and flags', () => {
     // the deeper open episode first (1,25 before 0,40)
     expect(rows($, 'Vẫn đang giảm')).toEqual([

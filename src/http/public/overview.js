@@ -19,6 +19,7 @@ const state = {
   date: params.get('date') ?? '',
   period: params.get('period') ?? 'year',
   report: null,
+  belowOnly: params.get('below') === '1',
   sort: { agencies: { key: 'rank', dir: 1 }, communes: { key: 'rank', dir: 1 } },
 };
 
@@ -29,10 +30,31 @@ const COLUMNS = [
   { key: 'total', label: 'Tổng điểm', cls: 'num' },
   { key: 'classification', label: 'Xếp loại', cls: 'num', band: true },
   ...GROUPS.map((g) => ({ key: g, label: g, title: GROUP_LABELS[g], cls: 'num', group: true })),
+  {
+    key: 'target',
+    label: 'Chỉ tiêu',
+    title: 'Khoảng cách tới chỉ tiêu (ALERT_TARGETS), kỳ năm',
+    cls: 'target',
+    gap: true,
+  },
 ];
+
+// Units below their target: unitId → [{group, score, target, gap}], largest gap first.
+function belowIndex(report) {
+  const map = new Map();
+  for (const b of report.belowTarget ?? []) map.set(b.unitId, [...(map.get(b.unitId) ?? []), b]);
+  for (const list of map.values()) list.sort((a, b) => b.gap - a.gap);
+  return map;
+}
 
 function cellValue(row, col) {
   if (col.group) return row.groups[col.key]?.score ?? null;
+  if (col.gap) {
+    // Sorted by the largest gap to a target; units meeting every target after, unscored last.
+    const list = state.below.get(row.id);
+    if (list) return -list[0].gap;
+    return row.total === null ? null : 0;
+  }
   if (col.band) {
     // Sort classifications by band order (best first), not alphabetically.
     const i = state.report.classBands.findIndex((b) => b.label === row.classification);
@@ -61,13 +83,32 @@ function fallIndex(report) {
   return map;
 }
 
+// The target column only when targets are configured for this period.
+function columns() {
+  return (state.report.targets ?? []).length > 0 ? COLUMNS : COLUMNS.filter((c) => !c.gap);
+}
+
+function targetCell(r) {
+  if ((state.report.targets ?? []).length === 0) return null;
+  const list = state.below.get(r.id);
+  if (!list) return el('td', { class: 'target' }, r.total === null ? '–' : 'đạt');
+  return el(
+    'td',
+    {
+      class: 'target below-target',
+      title: list.map((b) => `${b.group}: ${fmt(b.score)} / chỉ tiêu ${fmt(b.target)}`).join('; '),
+    },
+    list.map((b) => `${b.group} −${fmt(b.gap)}`).join('; '),
+  );
+}
+
 function renderTable(tableId, rows, falls) {
   const table = $(tableId);
   const sort = state.sort[tableId];
   const head = el(
     'tr',
     {},
-    COLUMNS.map((col) =>
+    columns().map((col) =>
       el(
         'th',
         {
@@ -88,7 +129,8 @@ function renderTable(tableId, rows, falls) {
     ),
   );
   const col = COLUMNS.find((c) => c.key === sort.key);
-  const sorted = [...rows].sort(compareRows(col, sort.dir));
+  const shown = state.belowOnly ? rows.filter((r) => state.below.has(r.id)) : rows;
+  const sorted = [...shown].sort(compareRows(col, sort.dir));
   const body = sorted.map((r) => {
     const evaluated = r.total !== null || GROUPS.some((g) => r.groups[g].score !== null);
     const rowFalls = GROUPS.filter((g) => falls.has(`${r.id}/${g}`));
@@ -107,10 +149,11 @@ function renderTable(tableId, rows, falls) {
       GROUPS.map((g) => {
         const f = falls.get(`${r.id}/${g}`);
         const cell = r.groups[g];
+        const below = state.below.get(r.id)?.some((b) => b.group === g);
         return el(
           'td',
           {
-            class: f ? 'num fall' : 'num',
+            class: ['num', f ? 'fall' : '', below ? 'below-target' : ''].join(' ').trim(),
             'data-group': g,
             title: f
               ? `Giảm ${fmt(f.before)} → ${fmt(f.after)}${f.source === 'alert' ? ' (cảnh báo)' : ` (so với ${fmtDate(f.comparedOn)})`}`
@@ -119,6 +162,7 @@ function renderTable(tableId, rows, falls) {
           fmt(cell.score),
         );
       }),
+      targetCell(r),
     );
   });
   table.replaceChildren(el('thead', {}, head), el('tbody', {}, body));
@@ -126,6 +170,15 @@ function renderTable(tableId, rows, falls) {
 
 function renderTables() {
   const falls = fallIndex(state.report);
+  state.below = belowIndex(state.report);
+  const hasTargets = (state.report.targets ?? []).length > 0;
+  $('below-filter').hidden = !hasTargets;
+  $('below-only').checked = state.belowOnly;
+  const n = (list) => list.filter((r) => state.below.has(r.id)).length;
+  $('agencies-title').textContent =
+    `Sở, ban, ngành (${state.report.agencies.length}${hasTargets ? `, ${n(state.report.agencies)} dưới chỉ tiêu` : ''})`;
+  $('communes-title').textContent =
+    `Xã, phường (${state.report.communes.length}${hasTargets ? `, ${n(state.report.communes)} dưới chỉ tiêu` : ''})`;
   renderTable('agencies', state.report.agencies, falls);
   renderTable('communes', state.report.communes, falls);
 }
@@ -171,8 +224,6 @@ function renderSummary(r) {
     ),
     el('div', { class: 'bars' }, bars),
   );
-  $('agencies-title').textContent = `Sở, ban, ngành (${r.agencies.length})`;
-  $('communes-title').textContent = `Xã, phường (${r.communes.length})`;
 }
 
 function renderFalls(r) {
@@ -236,6 +287,7 @@ function pushState() {
   if (state.province) p.set('province', state.province);
   if (state.date) p.set('date', state.date);
   if (state.period !== 'year') p.set('period', state.period);
+  if (state.belowOnly) p.set('below', '1');
   history.replaceState(null, '', `/?${p}`);
 }
 
@@ -259,6 +311,11 @@ async function init() {
     state.date = $('date').value;
     pushState();
     load();
+  });
+  $('below-only').addEventListener('change', () => {
+    state.belowOnly = $('below-only').checked;
+    pushState();
+    renderTables();
   });
   $('period').addEventListener('change', () => {
     state.period = $('period').value;

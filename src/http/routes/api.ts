@@ -28,6 +28,7 @@ import { readDateRange } from '../../query/report.js';
 import { listRuns, RUN_STATUSES } from '../../query/runs.js';
 import { readSubMetrics } from '../../query/sub-metrics.js';
 import { historyCsvColumns, reportCsvColumns, reportCsvRows } from '../../query/tables.js';
+import { targetMarks } from '../../query/targets.js';
 import { defaultProvinceCode, listUnits, resolveProvince, resolveUnit } from '../../query/units.js';
 import type { Pool } from '../../store/db.js';
 
@@ -199,6 +200,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
       dates: range,
       classBands: config.classBands,
       falls,
+      ...targetMarks(table, config, input.period),
       ...table,
     };
   };
