@@ -121,6 +121,8 @@ export const DEMO_OWNERSHIP: Readonly<Record<string, string | null>> = {
   outbox: `select count(*) from outbox where run_id is null and report_date is not null`,
   // Every row belongs to a run (on delete cascade): the runs check accounts for them.
   reconcile_actions: null,
+  // The demo never imports: every import is the office's history.
+  imports: 'select count(*) from imports',
 };
 
 /** Objects of the database (outside the system schemas) that are not dvc-index's tables. */

@@ -3,7 +3,7 @@
  * the latest with data), read the scores, build the province table, find the falls.
  */
 import type { Config } from '../config.js';
-import type { IsoDate, PeriodType } from '../domain.js';
+import { type IsoDate, type Period, type PeriodType, periodKey } from '../domain.js';
 import { InputError } from '../errors.js';
 import { type ProvinceTable, toProvinceTable } from '../report/province-table.js';
 import type { Queryable } from '../store/db.js';
@@ -26,7 +26,14 @@ export interface ReportFields {
 export async function buildProvinceReport(
   db: Queryable,
   config: Pick<Config, 'classBands' | 'provinces'>,
-  opts: { province?: string; date?: IsoDate; periodType: PeriodType; fields: ReportFields },
+  opts: {
+    province?: string;
+    date?: IsoDate;
+    periodType: PeriodType;
+    /** That period exactly (default: the period of the date, else the latest stored on it). */
+    period?: Period;
+    fields: ReportFields;
+  },
 ): Promise<ProvinceReport> {
   const code = opts.province ?? (await defaultProvinceCode(db, config.provinces));
   const province = await resolveProvince(db, code, opts.fields.province);
@@ -41,12 +48,17 @@ export async function buildProvinceReport(
     }
     date = latest;
   }
-  const input = await readProvinceReport(db, { provinceId: province.id, date, periodType: opts.periodType });
+  const input = await readProvinceReport(db, {
+    provinceId: province.id,
+    date,
+    periodType: opts.periodType,
+    period: opts.period,
+  });
   if (input.period === null) {
     const latest = await readLatestReportDate(db, province.id, opts.periodType, date);
     throw new InputError(
       opts.fields.date,
-      `no ${opts.periodType} scores stored for ${province.code ?? province.name} on ${date}` +
+      `no ${opts.period ? periodKey(opts.period) : opts.periodType} scores stored for ${province.code ?? province.name} on ${date}` +
         (latest ? `; the latest date before it with data is ${latest}` : ''),
     );
   }

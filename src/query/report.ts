@@ -91,19 +91,21 @@ interface DbScore {
  */
 export async function readProvinceReport(
   db: Queryable,
-  opts: { provinceId: string; date: IsoDate; periodType?: PeriodType },
+  opts: { provinceId: string; date: IsoDate; periodType?: PeriodType; period?: Period },
 ): Promise<ProvinceReportInput> {
-  const periodType = opts.periodType ?? 'year';
+  const periodType = opts.period?.type ?? opts.periodType ?? 'year';
   const periods = await db.query<{ period_year: number; period_number: number }>(
     `select distinct period_year, period_number from scores
       where unit_id = $1 and grp = 'TOTAL' and period_type = $2 and report_date = $3::date`,
     [opts.provinceId, periodType, opts.date],
   );
-  const natural = periodOf(periodType, opts.date);
+  const natural = opts.period ?? periodOf(periodType, opts.date);
   const found = periods.rows.map((r) => ({ type: periodType, year: r.period_year, number: r.period_number }));
+  const exact = found.find((p) => p.year === natural.year && p.number === natural.number);
+  // An explicit period is that one or nothing; otherwise the latest stored on that date.
   const period: Period | null =
-    found.find((p) => p.year === natural.year && p.number === natural.number) ??
-    found.sort((a, b) => b.year - a.year || b.number - a.number)[0] ??
+    exact ??
+    (opts.period ? undefined : found.sort((a, b) => b.year - a.year || b.number - a.number)[0]) ??
     ((await hasUnitScores(db, opts.provinceId, opts.date, periodType, natural)) ? natural : null);
 
   const units = await db.query<DbUnit>(
@@ -165,6 +167,24 @@ async function hasUnitScores(
     [provinceId, periodType, period.year, period.number, date],
   );
   return (res.rowCount ?? 0) > 0;
+}
+
+/** The latest report date on which the province (or its units) has scores of this exact period. */
+export async function readLatestDateOfPeriod(
+  db: Queryable,
+  provinceId: string,
+  period: Period,
+  onOrBefore?: IsoDate,
+): Promise<IsoDate | null> {
+  const params: unknown[] = [provinceId, period.type, period.year, period.number];
+  const bound = onOrBefore === undefined ? '' : `and s.report_date <= $${params.push(onOrBefore)}::date`;
+  const res = await db.query<{ d: string | null }>(
+    `select to_char(max(s.report_date), 'YYYY-MM-DD') as d from units u join scores s on s.unit_id = u.id
+      where (u.id = $1 or u.province_id = $1) and s.grp = 'TOTAL' and s.period_type = $2
+        and s.period_year = $3 and s.period_number = $4 ${bound}`,
+    params,
+  );
+  return res.rows[0]?.d ?? null;
 }
 
 /** First and last report dates with the province's own TOTAL of this period type. */

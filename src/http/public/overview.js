@@ -267,6 +267,9 @@ async function load() {
     if (r.dates.last) $('date').max = r.dates.last;
     $('csv').href =
       `/api/report/export.csv?${new URLSearchParams({ province: state.province, date: r.date, period: state.period })}`;
+    const day = new URLSearchParams({ province: state.province, date: r.date, period: state.period });
+    $('docx').href = `/api/report/export.docx?${day}`;
+    $('xlsx').href = `/api/report/export.xlsx?${day}`;
     $('csv-history').href =
       `/api/history/export.csv?${new URLSearchParams({ province: state.province, period: state.period, year: r.date.slice(0, 4) })}`;
     renderSummary(r);

@@ -23,6 +23,7 @@ import {
   parsePeriodType,
   parseYear,
 } from '../../query/inputs.js';
+import { parseCompareWith, readOfficeReport } from '../../query/office-report.js';
 import { buildProvinceReport, readReportFalls } from '../../query/province-report.js';
 import { readDateRange } from '../../query/report.js';
 import { listRuns, RUN_STATUSES } from '../../query/runs.js';
@@ -30,9 +31,16 @@ import { readSubMetrics } from '../../query/sub-metrics.js';
 import { historyCsvColumns, reportCsvColumns, reportCsvRows } from '../../query/tables.js';
 import { targetMarks } from '../../query/targets.js';
 import { defaultProvinceCode, listUnits, resolveProvince, resolveUnit } from '../../query/units.js';
+import { renderDocx } from '../../report/docx.js';
+import { renderXlsx } from '../../report/xlsx.js';
 import type { Pool } from '../../store/db.js';
 
 type Query = Record<string, unknown>;
+
+export const OFFICE_TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+} as const;
 
 /**
  * A route's query parameters (and path parameters) as a JSON schema: each one a single
@@ -207,6 +215,26 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
   const reportParams = params(['date', 'period', 'province', 'format']);
   app.get('/api/report', reportParams, (req, reply) => report(req, reply, false));
   app.get('/api/report/export.csv', reportParams, (req, reply) => report(req, reply, true));
+
+  // The office's report files: the Word report and the Excel appendices of the same day.
+  const officeFile = (format: 'xlsx' | 'docx') => async (req: FastifyRequest, reply: FastifyReply) => {
+    const office = await readOfficeReport(pool, config, {
+      province: param(req, 'province'),
+      date: parseDate(param(req, 'date'), 'date'),
+      periodType: parsePeriodType(param(req, 'period'), 'period'),
+      compareWith: parseCompareWith(param(req, 'compare'), 'compare'),
+      fields: { province: 'province', date: 'date', compareWith: 'compare' },
+    });
+    const body = format === 'xlsx' ? await renderXlsx(office) : await renderDocx(office);
+    const name = `${format === 'xlsx' ? 'phu-luc' : 'bao-cao'}-${office.head.provinceCode ?? 'tinh'}-${office.head.date}-${office.head.periodType}.${format}`;
+    return reply
+      .header('content-type', OFFICE_TYPES[format])
+      .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .send(body);
+  };
+  const officeParams = params(['date', 'period', 'province', 'compare']);
+  app.get('/api/report/export.xlsx', officeParams, officeFile('xlsx'));
+  app.get('/api/report/export.docx', officeParams, officeFile('docx'));
 
   app.get(
     '/api/alerts',
