@@ -7,6 +7,19 @@ import { rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 
+/** Errors that mean the path given is not a writable file name (bad input, exit 2). */
+const PATH_ERRORS = new Set([
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'EISDIR',
+  'ENOTDIR',
+  'EROFS',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EINVAL',
+]);
+
 export async function writeReport(
   body: Buffer | string,
   opts: { out?: string; binary: boolean; stdout?: NodeJS.WriteStream },
@@ -31,13 +44,7 @@ export async function writeReport(
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    if (
-      code === 'ENOENT' ||
-      code === 'EACCES' ||
-      code === 'EISDIR' ||
-      code === 'ENOTDIR' ||
-      code === 'EROFS'
-    ) {
+    if (code !== undefined && PATH_ERRORS.has(code)) {
       throw new InputError('--out', `cannot write ${opts.out} (${code}); give a writable file path`);
     }
     throw e;
