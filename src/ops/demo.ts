@@ -14,12 +14,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type Config, loadConfig } from '../config.js';
-import type { IsoDate } from '../domain.js';
+import type { IsoDate, PeriodType } from '../domain.js';
 import { InputError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { startPipeline } from '../main.js';
+import { type Pipeline, startPipeline } from '../main.js';
 import { loadScenario, scenarioDates } from '../replay/scenario.js';
-import { startReplayPortal } from '../replay/server.js';
+import { type ReplayPortal, startReplayPortal } from '../replay/server.js';
 import { enqueueCollect } from '../schedule/enqueue-collect.js';
 import { withChromium } from '../source/find-chromium.js';
 import { createPool } from '../store/db.js';
@@ -233,7 +233,7 @@ function withDatabase(url: string, name: string): string {
 }
 
 /** Delete every key of a queue prefix (the demo's private queues). */
-async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
   const r = connectRedisOnce(redisUrl);
   try {
     await r.connect();
@@ -361,47 +361,21 @@ export async function runDemo(env: Env, opts: DemoOptions, out: Out): Promise<De
       `  queues    Redis ${redactUrl(config.redisUrl)}, prefix ${queuePrefix}\n\n`,
   );
 
-  const days: DemoDay[] = [];
   // The real clock: the report dates are explicit in each job, and the outbox compares its
   // database-side timestamps with deps.now().
   const pipeline = await startPipeline(config, log, { scheduler: false, http: false });
+  let days: DemoDay[];
   try {
-    for (const reportDate of dates) {
-      const t0 = Date.now();
-      const mailsBefore = catcher.mails.length;
-      portal.setDate(reportDate);
-      const { run } = await enqueueCollect(pipeline.deps, {
-        provinceCode,
-        reportDate,
-        trigger: 'demo',
-        periods: config.periods,
-      });
-      let cur: Run | null = run;
-      const deadline = Date.now() + DAY_TIMEOUT_MS;
-      for (;;) {
-        cur = await getRun(pipeline.deps.pool, run.id);
-        if (cur && TERMINAL_STATUSES.includes(cur.status) && cur.status !== 'gap') break;
-        if (Date.now() > deadline)
-          throw new Error(`run for ${reportDate} still ${cur?.status} after ${DAY_TIMEOUT_MS / 1000} s`);
-        await sleep(100);
-      }
-      // notify hands the mail to SMTP right after the run ends: give it a moment to arrive.
-      await waitForOutbox(pipeline.deps.pool, run.id, 10_000);
-      const day: DemoDay = {
-        reportDate,
-        run: cur,
-        seconds: (Date.now() - t0) / 1000,
-        mails: catcher.mails.length - mailsBefore,
-      };
-      days.push(day);
-      const units = (cur.summary as { ingest?: { units?: number } } | null)?.ingest?.units;
-      out.write(
-        `  ${reportDate}  ${cur.status.padEnd(7)} ${String(cur.requestCount).padStart(3)} requests  ` +
-          `${units === undefined ? '' : `${units} units  `}${day.seconds.toFixed(1)} s` +
-          `${day.mails > 0 ? `  ✉ ${day.mails} mail(s)` : ''}` +
-          `${cur.errorMessage ? `  ${cur.errorClass}: ${cur.errorMessage}` : ''}\n`,
-      );
-    }
+    days = await collectDays(pipeline, portal, {
+      provinceCode,
+      dates,
+      periods: config.periods,
+      mailsSince: () => {
+        const before = catcher.mails.length;
+        return () => catcher.mails.length - before;
+      },
+      out,
+    });
   } finally {
     await pipeline.stop();
     await portal.close();
@@ -448,8 +422,68 @@ export async function runDemo(env: Env, opts: DemoOptions, out: Out): Promise<De
   return { databaseUrl: config.databaseUrl, database, days, outbox, mailFiles, seconds };
 }
 
+export interface CollectDaysInput {
+  readonly provinceCode: string;
+  readonly dates: readonly IsoDate[];
+  readonly periods: readonly PeriodType[];
+  /** Called before a day; the function it returns counts the mails that day's run sent. */
+  readonly mailsSince: () => (runId: string) => number | Promise<number>;
+  readonly out: Out;
+}
+
+/**
+ * One report date after the other through the real pipeline: the replay portal is set to the
+ * date, the collect is enqueued on the queue (trigger `demo`: invented days), and the run is
+ * followed to its end (done, failed or blocked) and its mails out of the outbox; one line
+ * per day goes to `out`.
+ */
+export async function collectDays(
+  pipeline: Pipeline,
+  portal: Pick<ReplayPortal, 'setDate'>,
+  input: CollectDaysInput,
+): Promise<DemoDay[]> {
+  const days: DemoDay[] = [];
+  for (const reportDate of input.dates) {
+    const t0 = Date.now();
+    const mails = input.mailsSince();
+    portal.setDate(reportDate);
+    const { run } = await enqueueCollect(pipeline.deps, {
+      provinceCode: input.provinceCode,
+      reportDate,
+      trigger: 'demo',
+      periods: input.periods,
+    });
+    let cur: Run | null = run;
+    const deadline = Date.now() + DAY_TIMEOUT_MS;
+    for (;;) {
+      cur = await getRun(pipeline.deps.pool, run.id);
+      if (cur && TERMINAL_STATUSES.includes(cur.status) && cur.status !== 'gap') break;
+      if (Date.now() > deadline)
+        throw new Error(`run for ${reportDate} still ${cur?.status} after ${DAY_TIMEOUT_MS / 1000} s`);
+      await sleep(100);
+    }
+    // notify hands the mail to SMTP right after the run ends: give it a moment to arrive.
+    await waitForOutbox(pipeline.deps.pool, run.id, 10_000);
+    const day: DemoDay = {
+      reportDate,
+      run: cur,
+      seconds: (Date.now() - t0) / 1000,
+      mails: await mails(run.id),
+    };
+    days.push(day);
+    const units = (cur.summary as { ingest?: { units?: number } } | null)?.ingest?.units;
+    input.out.write(
+      `  ${reportDate}  ${cur.status.padEnd(7)} ${String(cur.requestCount).padStart(3)} requests  ` +
+        `${units === undefined ? '' : `${units} units  `}${day.seconds.toFixed(1)} s` +
+        `${day.mails > 0 ? `  ✉ ${day.mails} mail(s)` : ''}` +
+        `${cur.errorMessage ? `  ${cur.errorClass}: ${cur.errorMessage}` : ''}\n`,
+    );
+  }
+  return days;
+}
+
 /** Wait until the run's mails have left the outbox (sent or failed for good), bounded. */
-async function waitForOutbox(pool: pg.Pool, runId: string, timeoutMs: number): Promise<void> {
+export async function waitForOutbox(pool: pg.Pool, runId: string, timeoutMs: number): Promise<void> {
   const has = await pool.query<{ t: string | null }>(`select to_regclass('outbox')::text as t`);
   if (!has.rows[0]?.t) return;
   const deadline = Date.now() + timeoutMs;

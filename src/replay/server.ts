@@ -19,7 +19,9 @@
  *   day; it uses the latest listed day ≤ that date and says 503 before the first one.
  * - Admin (never logged, never faulted): `GET /__replay/requests`, `POST /__replay/faults`
  *   (an array of rules or `{rules}`), `GET /__replay/faults`, `POST /__replay/reset` (clears
- *   the log and restarts fault counters), `POST /__replay/date {"date":"YYYY-MM-DD"}`.
+ *   the log and restarts fault counters), `POST /__replay/date {"date":"YYYY-MM-DD"}`,
+ *   `GET /__replay/scenario` (the scenario served, after any anchoring; 404 in recordings mode:
+ *   `dvc-index seed` reads it to store the same days).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -426,6 +428,11 @@ export async function startReplayPortal(
     try {
       if (url.pathname === '/__replay/requests' && method === 'GET') return reply(200, log);
       if (url.pathname === '/__replay/faults' && method === 'GET') return reply(200, plan.list());
+      if (url.pathname === '/__replay/scenario' && method === 'GET') {
+        if (!compiled)
+          return reply(404, { replay: 'no-scenario', message: 'this replay portal answers from recordings' });
+        return reply(200, compiled.scenario);
+      }
       if (url.pathname === '/__replay/faults' && method === 'POST') {
         plan.set(parseFaultRules(body));
         splitCalls.clear();

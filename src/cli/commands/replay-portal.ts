@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { isUsableDate } from '../../query/inputs.js';
+import { anchorScenario, resolveAnchor } from '../../replay/anchor.js';
 import { type FaultRule, loadFaultRules } from '../../replay/faults.js';
 import { loadScenario } from '../../replay/scenario.js';
 import { type ReplayPortal, type ReplaySource, startReplayPortal } from '../../replay/server.js';
@@ -27,6 +28,7 @@ export interface ReplayPortalFlags {
   readonly date?: string;
   readonly latencyMs?: string;
   readonly faults?: string;
+  readonly anchor?: string;
 }
 
 function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -48,14 +50,28 @@ export async function startFromFlags(flags: ReplayPortalFlags, stdout: Out): Pro
   if (flags.date !== undefined && !isUsableDate(flags.date)) {
     throw new InputError('--date', `"${flags.date}" is not a date like 2026-11-20`);
   }
+  if (flags.anchor !== undefined && flags.recordings !== undefined) {
+    throw new InputError(
+      '--anchor',
+      "moves a scenario's days; recordings are answered as recorded (drop --anchor)",
+    );
+  }
+  const config = configFromEnv();
+  const anchorDate =
+    flags.anchor === undefined ? undefined : resolveAnchor(flags.anchor, new Date(), config, '--anchor');
   if (flags.faults !== undefined) await checkInputFile(flags.faults, '--faults');
   if (flags.scenario !== undefined) await checkInputFile(flags.scenario, '--scenario');
   if (flags.recordings !== undefined) await checkInputDir(flags.recordings, '--recordings');
   const faults: FaultRule[] = flags.faults ? await loadFaultRules(flags.faults) : [];
-  const source: ReplaySource = flags.recordings
-    ? { recordingsDir: flags.recordings }
-    : { scenario: await loadScenario(flags.scenario!) };
-  const log = createLogger(configFromEnv(), process.stderr);
+  let anchored: ReturnType<typeof anchorScenario> | null = null;
+  let source: ReplaySource;
+  if (flags.recordings) source = { recordingsDir: flags.recordings };
+  else {
+    const scenario = await loadScenario(flags.scenario!);
+    anchored = anchorDate === undefined ? null : anchorScenario(scenario, anchorDate);
+    source = { scenario: anchored?.scenario ?? scenario };
+  }
+  const log = createLogger(config, process.stderr);
   const portal = await startReplayPortal(source, {
     host: host ?? '127.0.0.1',
     ...(port !== undefined ? { port } : {}),
@@ -67,6 +83,12 @@ export async function startFromFlags(flags: ReplayPortalFlags, stdout: Out): Pro
     throw bindError(e);
   });
   stdout.write(`replay portal listening on ${portal.url}\n`);
+  if (anchored) {
+    stdout.write(
+      `scenario anchored to ${flags.anchor === 'due' ? 'the latest due report date' : 'the given date'}: ` +
+        `report dates ${anchored.firstDay} … ${anchored.lastDay} (moved ${anchored.shiftDays} day(s))\n`,
+    );
+  }
   return portal;
 }
 
@@ -79,6 +101,10 @@ export function register(program: Command): void {
     .option('--port <n>', 'port (0 = a free one)', '0')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--date <YYYY-MM-DD>', 'report date a scenario answers for (default its last day)')
+    .option(
+      '--anchor <due|YYYY-MM-DD>',
+      "move the scenario's days so that its last one is this date (due = the latest due report date, from TZ, CRON_SCHEDULE and REPORT_DATE_OFFSET_DAYS)",
+    )
     .option('--latency-ms <n>', 'delay added to every API answer')
     .option(
       '--faults <file>',
