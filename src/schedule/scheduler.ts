@@ -6,6 +6,8 @@
  * scores: nothing is invented), so a tick missed while Redis was down is healed without a
  * restart (see reconcile.ts).
  */
+
+import type { Redis } from 'ioredis';
 import cron, { type ScheduledTask } from 'node-cron';
 import { scheduleTable } from '../../jobs/schedule.js';
 import type { Deps } from '../deps.js';
@@ -34,24 +36,41 @@ export async function tick(deps: Deps): Promise<IsoDate> {
 }
 
 /**
- * Start the cron table and the periodic reconcile (also once at once when CATCH_UP). Without
- * `queues` (small test deps) there is no reconcile: it must see the jobs to judge a run.
+ * Start the cron table and the periodic reconcile (also once at once when CATCH_UP, and as
+ * soon as the queue connection to Redis is back after it was lost, so a tick missed while
+ * Redis was down is healed then rather than up to RECONCILE_EVERY later). Without `queues`
+ * (small test deps) there is no reconcile: it must see the jobs to judge a run.
  */
-export async function startScheduler(deps: Deps & { readonly queues?: Queues }): Promise<Scheduler> {
+export async function startScheduler(
+  deps: Deps & { readonly queues?: Queues; readonly redis?: Redis },
+): Promise<Scheduler> {
   const tasks: ScheduledTask[] = [];
   const queues = deps.queues;
   let running: Promise<ReconcileResult | null> | null = null;
+  let again = false;
   let stopped = false;
+  const once = () =>
+    reconcile({ ...deps, queues: queues as Queues }).catch((e) => {
+      deps.log.error({ err: toError(e) }, 'reconcile failed; the next one tries again');
+      return null;
+    });
+  /** Reconcile now; asked while one runs, one more follows it (its view may predate the ask). */
   const reconcileNow = (): Promise<ReconcileResult | null> => {
     if (!queues || stopped) return Promise.resolve(null);
-    running ??= reconcile({ ...deps, queues })
-      .catch((e) => {
-        deps.log.error({ err: toError(e) }, 'reconcile failed; the next one tries again');
-        return null;
-      })
-      .finally(() => {
-        running = null;
-      });
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let result: ReconcileResult | null;
+      do {
+        again = false;
+        result = await once();
+      } while (again && !stopped);
+      return result;
+    })().finally(() => {
+      running = null;
+    });
     return running;
   };
   for (const entry of scheduleTable(deps.config)) {
@@ -72,11 +91,25 @@ export async function startScheduler(deps: Deps & { readonly queues?: Queues }):
   }
   if (deps.config.catchUp) await reconcileNow();
   const timer = setInterval(() => void reconcileNow(), deps.config.reconcileEveryMs);
+  let redisLost = false;
+  const onClose = () => {
+    redisLost = true;
+  };
+  const onReady = () => {
+    if (!redisLost) return;
+    redisLost = false;
+    deps.log.info('redis is back; reconciling now');
+    void reconcileNow();
+  };
+  deps.redis?.on('close', onClose);
+  deps.redis?.on('ready', onReady);
   return {
     reconcileNow,
     async stop() {
       stopped = true;
       clearInterval(timer);
+      deps.redis?.off('close', onClose);
+      deps.redis?.off('ready', onReady);
       await running?.catch(() => undefined);
       for (const t of tasks) {
         await Promise.resolve(t.stop()).catch(() => undefined);

@@ -22,8 +22,15 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
 }
 
-export async function startThrowawayRedis(policy: string): Promise<ThrowawayRedis> {
-  const port = await freePort();
+/**
+ * Start one; `opts.port` starts it on a given port (a restart after `stop()`: the same URL,
+ * none of the data, as a Redis without persistence comes back).
+ */
+export async function startThrowawayRedis(
+  policy: string,
+  opts: { port?: number } = {},
+): Promise<ThrowawayRedis> {
+  const port = opts.port ?? (await freePort());
   const child: ChildProcess = spawn(
     'redis-server',
     [

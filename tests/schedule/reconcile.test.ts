@@ -15,6 +15,7 @@ import { type Pipeline, startPipeline } from '../../src/main.js';
 import { jobIdFor } from '../../src/queue/payloads.js';
 import { type ReplayPortal, startReplayPortal } from '../../src/replay/server.js';
 import { reconcile } from '../../src/schedule/reconcile.js';
+import { startScheduler } from '../../src/schedule/scheduler.js';
 import { closeCircuit, openCircuit, portalHost } from '../../src/store/circuit.js';
 import { createOrGetRun, markCollecting } from '../../src/store/runs.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -198,6 +199,25 @@ describe('reconcile', () => {
     expect(text).toContain('dvc_reconcile_actions_total{action="retry"} 1');
     expect(text).toContain('dvc_reconcile_actions_total{action="gap"} 1');
     expect(text).toContain('dvc_reconcile_actions_total{action="fail-stalled"} 0');
+  });
+});
+
+describe('the periodic reconcile of start', () => {
+  it('runs every RECONCILE_EVERY by itself and heals a day no tick enqueued', async () => {
+    setDay('2026-11-27');
+    const scheduler = await startScheduler({
+      ...pipeline.deps,
+      config: { ...config, reconcileEveryMs: 1000, catchUp: false, alertNoDataBy: '' },
+    });
+    try {
+      await doneSoon('2026-11-27');
+    } finally {
+      await scheduler.stop();
+    }
+    const actions = await db.pool.query<{ action: string }>(
+      `select action from reconcile_actions where report_date = '2026-11-27'`,
+    );
+    expect(actions.rows.map((a) => a.action)).toEqual(['enqueue']);
   });
 });
 
