@@ -6,8 +6,8 @@
  *
  * - the latest due report date (the only one the portal still serves) is enqueued when it has
  *   no run, or only a gap; a failed one is tried again from its furthest stage when its error
- *   is one a retry can fix, at most {@link MAX_RECONCILE_RETRIES} times; never while the
- *   circuit is open;
+ *   is one a retry can fix, and a blocked one once the operator has closed the circuit since,
+ *   at most {@link MAX_RECONCILE_RETRIES} times; never while the circuit is open;
  * - a run on its way (queued … detected) with no live job is resumed from its stage: collect
  *   again only for the latest due day; an older day's stored answers are ingested (never
  *   fetched again), and an older day with none becomes a gap;
@@ -140,9 +140,12 @@ async function reconcileLocked(deps: ReconcileDeps): Promise<ReconcileResult> {
     readdJob(deps.queues, stage, stagePayload(run, stage), jobIdFor(stage, run.provinceCode, run.reportDate));
 
   for (const provinceCode of deps.config.provinces) {
-    // 1. The latest due day: the only one the portal can still give.
+    // 1. Runs on their way with no live job (first, so a run failed here is judged below).
+    for (const open of await listOpenRuns(deps.pool, provinceCode)) await heal(open);
+
+    // 2. The latest due day: the only one the portal can still give.
     let run = await getRunByDay(deps.pool, provinceCode, latest);
-    if (circuitOpen && (!run || run.status === 'gap' || run.status === 'queued' || run.status === 'failed')) {
+    if (circuitOpen && (!run || ['gap', 'queued', 'failed', 'blocked'].includes(run.status))) {
       heldByCircuit.push(provinceCode);
     } else if (!run || run.status === 'gap') {
       const created = await createOrGetRun(deps.pool, {
@@ -155,11 +158,15 @@ async function reconcileLocked(deps: ReconcileDeps): Promise<ReconcileResult> {
       if (await readd(run, 'collect'))
         await act('enqueue', run, 'latest due day had no run; collect enqueued');
     } else if (run.status === 'failed') {
-      await retryFailed(run);
+      if (run.errorClass !== null && !FINAL_ERROR_NAMES.has(run.errorClass)) await retry(run);
+    } else if (
+      run.status === 'blocked' &&
+      circuit.closedAt !== null &&
+      (run.finishedAt === null || circuit.closedAt > run.finishedAt)
+    ) {
+      // The operator closed the circuit after this day was refused: that is the go-ahead.
+      await retry(run);
     }
-
-    // 2. Runs on their way with no live job.
-    for (const open of await listOpenRuns(deps.pool, provinceCode)) await heal(open);
 
     // 3. Days nobody captured, before the latest due one.
     const from =
@@ -246,9 +253,8 @@ async function reconcileLocked(deps: ReconcileDeps): Promise<ReconcileResult> {
     }
   }
 
-  /** A failed latest day: again from its furthest stage when a retry can fix its error. */
-  async function retryFailed(run: Run): Promise<void> {
-    if (run.errorClass === null || FINAL_ERROR_NAMES.has(run.errorClass)) return;
+  /** A failed or blocked latest day, again from its furthest stage (at most a few times). */
+  async function retry(run: Run): Promise<void> {
     if ((await countRunActions(deps.pool, run.id, 'retry')) >= MAX_RECONCILE_RETRIES) return;
     const [status, stage]: ['queued' | 'collected' | 'ingested', QueueName] =
       run.ingestedAt !== null
@@ -262,6 +268,10 @@ async function reconcileLocked(deps: ReconcileDeps): Promise<ReconcileResult> {
     }
     if (!(await reopenFailedRun(deps.pool, run.id, status))) return;
     await readd({ ...run, status }, stage);
-    await act('retry', run, `failed with ${run.errorClass}: ${run.errorMessage ?? ''}; ${stage} enqueued`);
+    await act(
+      'retry',
+      run,
+      `${run.status} with ${run.errorClass}: ${run.errorMessage ?? ''}; ${stage} enqueued`,
+    );
   }
 }

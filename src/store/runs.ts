@@ -330,8 +330,8 @@ export async function markRunGap(db: Queryable, runId: string, reason: string): 
 }
 
 /**
- * A failed run tried again from a stage: back to `queued`, `collected` or `ingested`, its error
- * cleared. Only a failed run changes; returns whether it did.
+ * A failed (or blocked) run tried again from a stage: back to `queued`, `collected` or
+ * `ingested`, its error cleared. Only a failed or blocked run changes; returns whether it did.
  */
 export async function reopenFailedRun(
   db: Queryable,
@@ -340,7 +340,7 @@ export async function reopenFailedRun(
 ): Promise<boolean> {
   const res = await db.query(
     `update runs set status = $2, error_class = null, error_message = null, finished_at = null
-     where id = $1 and status = 'failed'`,
+     where id = $1 and status in ('failed', 'blocked')`,
     [runId, status],
   );
   return (res.rowCount ?? 0) > 0;

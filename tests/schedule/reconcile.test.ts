@@ -221,6 +221,39 @@ describe('the periodic reconcile of start', () => {
   });
 });
 
+describe('a day the portal refused', () => {
+  it('is held while the circuit is open and collected once the operator closes it', async () => {
+    setDay('2026-11-28');
+    const { run } = await createOrGetRun(db.pool, {
+      provinceCode: 'H18',
+      reportDate: '2026-11-28',
+      trigger: 'schedule',
+      periods: ['year'],
+    });
+    const host = portalHost(config.portalBaseUrl);
+    await openCircuit(db.pool, host, { reason: 'test: http-403' });
+    await db.pool.query(
+      `update runs set status = 'blocked', error_class = 'PortalBlockedError', error_message = '403', finished_at = now() where id = $1`,
+      [run.id],
+    );
+    const requests = replay.requests().length;
+    const held = await snapshot(pipeline.deps);
+    const r = await reconcile(pipeline.deps);
+    expect(r.actions).toEqual([]);
+    expect(r.heldByCircuit).toEqual(['H18']);
+    expect(await snapshot(pipeline.deps)).toEqual(held);
+    expect(replay.requests().length).toBe(requests);
+
+    await closeCircuit(db.pool, host, { reason: 'WAF cleared', by: 'test' });
+    const after = await reconcile(pipeline.deps);
+    expect(after.actions.map((a) => [a.action, a.reportDate])).toEqual([['retry', '2026-11-28']]);
+    await doneSoon('2026-11-28');
+    const settled = await snapshot(pipeline.deps);
+    expect((await reconcile(pipeline.deps)).actions).toEqual([]);
+    expect(await snapshot(pipeline.deps)).toEqual(settled);
+  });
+});
+
 describe('reconcile of a job BullMQ failed for stalling', () => {
   let db2: TestDatabase;
   let deps: ProcessDeps;
