@@ -10,7 +10,9 @@
  *   at most {@link MAX_RECONCILE_RETRIES} times; never while the circuit is open;
  * - a run on its way (queued … detected) with no live job is resumed from its stage: collect
  *   again only for the latest due day; an older day's stored answers are ingested (never
- *   fetched again), and an older day with none becomes a gap;
+ *   fetched again), and an older day with none becomes a gap. A collecting run is left alone
+ *   while it shows life ({@link stuckCollectAfterMs}): Redis may have lost the job of a
+ *   collect still running;
  * - a run whose stage job failed without our code recording it (BullMQ's stall limit: the
  *   worker died during it each time) is marked failed with the reason;
  * - days before the latest due one, from BACKFILL_FROM or the first tried day, with no run at
@@ -36,6 +38,7 @@ import {
 } from '../store/reconcile-actions.js';
 import {
   advanceRun,
+  collectedRecently,
   countCaptures,
   createOrGetRun,
   datesWithoutRun,
@@ -53,6 +56,14 @@ import { latestDueReportDate } from './due.js';
 
 /** How often the reconcile tries a failed latest day again before leaving it to a person. */
 export const MAX_RECONCILE_RETRIES = 3;
+
+/**
+ * A collecting run with no live job counts as stuck only once it showed no life (start, a
+ * stored answer) for this long: three request timeouts, at least two minutes.
+ */
+export function stuckCollectAfterMs(portalTimeoutMs: number): number {
+  return Math.max(120_000, 3 * portalTimeoutMs);
+}
 
 /** One reconcile at a time across replicas (pg advisory lock key, "reco"). */
 const RECONCILE_LOCK_KEY = '1919247215';
@@ -107,6 +118,7 @@ async function reconcileLocked(deps: ReconcileDeps): Promise<ReconcileResult> {
   const circuitOpen = circuit.state === 'open';
   const actions: ReconcileAction[] = [];
   const heldByCircuit: string[] = [];
+  const stuckAfterMs = stuckCollectAfterMs(deps.config.portalTimeoutMs);
 
   const act = async (kind: ReconcileActionKind, run: Run, detail: string) => {
     const a: ReconcileAction = {
@@ -214,6 +226,11 @@ async function reconcileLocked(deps: ReconcileDeps): Promise<ReconcileResult> {
         'failed',
       );
       await act(stalled ? 'fail-stalled' : 'fail-job', run, message);
+      return;
+    }
+    if (run.status === 'collecting' && (await collectedRecently(deps.pool, run.id, stuckAfterMs))) {
+      // Redis may have lost the job of a collect that is still running (here or in a
+      // replica): give it time rather than ask the portal twice.
       return;
     }
     if (stage !== 'collect') {

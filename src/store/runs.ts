@@ -353,3 +353,18 @@ export async function countCaptures(db: Queryable, runId: string): Promise<numbe
   ]);
   return res.rows[0]?.n ?? 0;
 }
+
+/**
+ * Whether a collecting run showed life within the last `withinMs` (its start or its newest
+ * stored answer, by PostgreSQL's clock): a collect may still be running in a process whose
+ * job Redis lost.
+ */
+export async function collectedRecently(db: Queryable, runId: string, withinMs: number): Promise<boolean> {
+  const res = await db.query<{ recent: boolean | null }>(
+    `select greatest(r.started_at, (select max(c.captured_at) from captures c where c.run_id = r.id))
+              > now() - $2 * interval '1 millisecond' as recent
+     from runs r where r.id = $1`,
+    [runId, withinMs],
+  );
+  return res.rows[0]?.recent === true;
+}
