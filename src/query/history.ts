@@ -34,6 +34,14 @@ export interface HistoryPoint {
   };
   /** Only the groups stored for that date; a group with a stored null score is present with `score: null`. */
   readonly groups: Partial<Record<ScoreGroup, GroupValue>>;
+  /** The point comes from the office's imported table (`dvc-index import`), not a capture. */
+  readonly imported: boolean;
+}
+
+/** Imported scores carry this flag (see src/import/import-file.ts). */
+export const IMPORTED_FLAG = 'imported';
+function isImported(groups: Partial<Record<ScoreGroup, GroupValue>>): boolean {
+  return Object.values(groups).some((g) => g?.flags.includes(IMPORTED_FLAG));
 }
 
 export interface HistoryQuery {
@@ -134,6 +142,7 @@ export async function readUnitHistory(db: Queryable, q: HistoryQuery): Promise<P
           key: periodKey({ type: periodType, year: current.year, number: current.number }),
         },
         groups: current.groups,
+        imported: false,
       });
     }
     current.groups[r.grp] = {
@@ -144,8 +153,9 @@ export async function readUnitHistory(db: Queryable, q: HistoryQuery): Promise<P
       flags: r.flags,
     };
   }
-  const hasMore = points.length > limit;
-  const items = hasMore ? points.slice(0, limit) : points;
+  const marked = points.map((p) => ({ ...p, imported: isImported(p.groups) }));
+  const hasMore = marked.length > limit;
+  const items = hasMore ? marked.slice(0, limit) : marked;
   const last = items.at(-1);
   return {
     items,
@@ -250,6 +260,7 @@ export async function readProvinceHistory(
         key: periodKey({ type: periodType, year: r.period_year, number: r.period_number }),
       },
       groups: groupsOf,
+      imported: isImported(groupsOf),
     });
   }
   return q.units.flatMap((u) => {

@@ -69,6 +69,7 @@ export function historyCsvColumns(groups: readonly ScoreGroup[]): Column<UnitPoi
     );
   }
   cols.push({ header: 'departmentId', value: (r) => r.unit.id });
+  cols.push({ header: 'Nguồn', value: (r) => (r.point.imported ? 'nhập từ tệp' : 'cổng') });
   return cols;
 }
 
@@ -76,7 +77,7 @@ export function historyCsvColumns(groups: readonly ScoreGroup[]): Column<UnitPoi
 export function historyTableColumns(groups: readonly ScoreGroup[]): Column<HistoryPoint>[] {
   const cols: Column<HistoryPoint>[] = [
     { header: 'Ngày', value: (p) => p.date },
-    { header: 'Kỳ', value: (p) => p.period.key },
+    { header: 'Kỳ', value: (p) => (p.imported ? `${p.period.key} (nhập)` : p.period.key) },
   ];
   if (groups.length === 1) {
     const g = groups[0]!;

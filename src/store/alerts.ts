@@ -59,6 +59,7 @@ export async function periodsOn(
     `select distinct s.period_type as type, s.period_year as year, s.period_number as number
        from scores s join units u on u.id = s.unit_id
       where (u.id = $1 or u.province_id = $1) and s.report_date = $2 and s.period_type = any($3)
+        and s.import_id is null -- an imported day (dvc-index import) is never compared for falls
       order by 1, 2, 3`,
     [provinceUnitId, reportDate, types],
   );
@@ -82,6 +83,7 @@ export async function loadSeries(
        join jsonb_to_recordset($4::jsonb) p(period_type text, period_year int, period_number int)
          on p.period_type = s.period_type and p.period_year = s.period_year and p.period_number = s.period_number
       where (u.id = $1 or u.province_id = $1) and s.grp = any($2) and s.report_date <= $3
+        and s.import_id is null -- imported days are history, never compared with captured ones
       order by s.unit_id, s.grp, s.period_type, s.period_year, s.period_number, s.report_date`,
     [q.provinceUnitId, q.groups, q.upTo, periodsJson(q.periods)],
   );
@@ -317,7 +319,7 @@ async function closeEndedPeriods(db: Queryable, provinceCode: string, provinceUn
   await db.query(
     `with latest as (
        select distinct on (period_type) period_type, period_year, period_number
-         from scores where unit_id = $2 and report_date <= coalesce(
+         from scores where unit_id = $2 and import_id is null and report_date <= coalesce(
            (select max(report_date) from alert_detections where province_code = $1), 'infinity'::date)
         order by period_type, period_year desc, period_number desc
      ), starts as (

@@ -151,7 +151,7 @@ describe('dvc-index history', { timeout: 120_000 }, () => {
       .trimEnd()
       .split('\r\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toBe(`${s.first},H18.04,Sở Xây dựng,Năm,2026,0.00,10.00,${s.construction.id}`);
+    expect(lines[1]).toBe(`${s.first},H18.04,Sở Xây dựng,Năm,2026,0.00,10.00,${s.construction.id},cổng`);
   });
 });
 

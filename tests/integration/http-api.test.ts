@@ -242,6 +242,7 @@ describe('CSV export', () => {
       'Xếp hạng',
       'Trong số',
       'departmentId',
+      'Nguồn',
     ]);
     expect(rows).toHaveLength(1 + STORED_DAYS);
     const nullDay = rows.find((r) => r[0] === addDays(s.first, 10))!;
@@ -280,6 +281,7 @@ describe('CSV export', () => {
       'Thanh toán trực tuyến (TTTT)',
       'TTTT tối đa',
       'departmentId',
+      'Nguồn',
     ]);
     expect(rows).toHaveLength(1 + 12 * STORED_DAYS);
     expect(rows[1]!.slice(0, 3)).toEqual([s.first, 'H18', 'UBND tỉnh Điện Biên']);

@@ -57,7 +57,13 @@ function seriesOf(points, group) {
     const x = dayNumber(p.date);
     if (prev !== null && x - prev > 1) data.push({ x: prev + 1, y: null });
     const v = p.groups[group];
-    data.push({ x, y: v ? v.score : null, max: v ? v.max : null, date: p.date });
+    data.push({
+      x,
+      y: v ? v.score : null,
+      max: v ? v.max : null,
+      date: p.date,
+      imported: p.imported === true,
+    });
     prev = x;
   }
   return data;
@@ -80,7 +86,9 @@ function drawChart(box, group, points, episodes, range) {
           spanGaps: false,
           borderColor: group === 'TTTT' || group === 'MDSH' ? '#b85c00' : '#0b5cad',
           backgroundColor: 'rgba(11, 92, 173, 0.1)',
-          pointRadius: data.length > 60 ? 0 : 2,
+          // an imported point (the office's own table) is a diamond, always drawn
+          pointStyle: (c) => (c.raw?.imported ? 'rectRot' : 'circle'),
+          pointRadius: (c) => (c.raw?.imported ? 5 : data.length > 60 ? 0 : 2),
           pointHitRadius: 6,
           borderWidth: 1.6,
           tension: 0,
@@ -107,7 +115,8 @@ function drawChart(box, group, points, episodes, range) {
         tooltip: {
           callbacks: {
             title: (items) => fmtDate(dayToIso(items[0].parsed.x)),
-            label: (item) => `${GROUP_LABELS[group]}: ${fmt(item.raw.y)} / ${fmt(item.raw.max)}`,
+            label: (item) =>
+              `${GROUP_LABELS[group]}: ${fmt(item.raw.y)} / ${fmt(item.raw.max)}${item.raw.imported ? ' (nhập từ tệp)' : ''}`,
           },
         },
         episodes: { items: episodes },
