@@ -15,6 +15,7 @@ import { explainFall, type FallReason } from '../src/detect/explain-fall.js';
 import { type IsoDate, isGroupCode, type Period, periodKey, type ScoreGroup } from '../src/domain.js';
 import type { Logger } from '../src/logger.js';
 import { queueDigest } from '../src/notify/queue-digest.js';
+import { queueUnitMails } from '../src/notify/unit-mail.js';
 import { type DetectPayload, jobIdFor, type NotifyPayload } from '../src/queue/payloads.js';
 import {
   detectionHorizon,
@@ -133,11 +134,20 @@ export async function runDetect(
     return counts;
   });
   const facts = await loadDigestFacts(pool, province, provinceCode, q.reportDate);
-  const digest = await queueDigest(pool, config, facts, q.runId);
+  // Units with contacts hear about their own falls and recoveries first, so the office's
+  // digest can say which were told.
+  const units = await queueUnitMails(pool, config, facts, q.runId);
+  const digest = await queueDigest(pool, config, facts, q.runId, units.told);
   if (digest.due && config.alertTo.length === 0)
     log.warn({ provinceCode, reportDate: q.reportDate }, 'ALERT_TO is empty; digest not written');
   log.info(
-    { provinceCode, reportDate: q.reportDate, counts, digestCreated: digest.created },
+    {
+      provinceCode,
+      reportDate: q.reportDate,
+      counts,
+      digestCreated: digest.created,
+      unitMails: units.created,
+    },
     'detect finished',
   );
   return { provinceCode, reportDate: q.reportDate, counts, digest };

@@ -460,6 +460,12 @@ const FIELDS = {
     schema: targets,
     doc: 'year-period targets, GROUP:points, per kind kind.GROUP:points (e.g. TTTT:8,MDSH:20,commune.MDSH:18); units below are marked',
   },
+  alertUnitMails: {
+    env: 'ALERT_UNIT_MAILS',
+    def: 'on',
+    schema: z.enum(['on', 'off']),
+    doc: 'on: a unit with contacts (`dvc-index contacts`) gets a short mail about its own falls and recoveries',
+  },
   alertIgnoreProvisional: {
     env: 'ALERT_IGNORE_PROVISIONAL',
     def: 'false',

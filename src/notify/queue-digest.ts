@@ -51,6 +51,8 @@ export async function queueDigest(
   config: Config,
   facts: DigestFacts,
   runId: string | null,
+  /** Units told by their own mail for this date (the digest names them). */
+  told: readonly string[] = [],
 ): Promise<QueuedDigest> {
   const provinceCode = facts.province.code ?? '';
   const key = digestKey(provinceCode, facts.reportDate);
@@ -58,7 +60,7 @@ export async function queueDigest(
   const counts = countDigest(digestContent(facts, opts));
   const due = isDigestDue(counts);
   if (!due || config.alertTo.length === 0) return { key, outboxId: null, created: false, due, counts };
-  const mail = renderDigest(facts, opts);
+  const mail = renderDigest(facts, { ...opts, told });
   const r = await insertMail(db, {
     key,
     kind: 'digest',

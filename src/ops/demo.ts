@@ -119,6 +119,8 @@ export const DEMO_OWNERSHIP: Readonly<Record<string, string | null>> = {
   alert_events: null,
   alert_detections: null,
   outbox: `select count(*) from outbox where run_id is null and report_date is not null`,
+  // The demo never adds contacts: every one was set by a person.
+  contacts: 'select count(*) from contacts',
   // Every row belongs to a run (on delete cascade): the runs check accounts for them.
   reconcile_actions: null,
   // The demo never imports: every import is the office's history.

@@ -7,7 +7,7 @@
 import type { IsoDate } from '../domain.js';
 import type { Queryable } from './db.js';
 
-export type MailKind = 'digest' | 'operator';
+export type MailKind = 'digest' | 'operator' | 'unit' | 'weekly';
 export type MailState = 'pending' | 'sending' | 'sent' | 'failed-permanent';
 
 export interface NewMail {

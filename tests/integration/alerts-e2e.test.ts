@@ -2,17 +2,21 @@
  * Falls end to end: the replay portal plays a 12-day scenario (planned falls, recoveries, a
  * null, a gap, a formula change, the province's own fall), the real pipeline collects each
  * day with Chromium, ingests, detects and notifies into a real SMTP server that is down for
- * two runs. Asserts exactly the planned episodes and mails, each mail arriving once.
+ * two runs. Asserts exactly the planned episodes and mails, each mail arriving once; two units
+ * with contacts (set after the first day, by code and by accent-free name) receive exactly
+ * their own mails (fall, worsening, recovery), once each, across the outage.
  */
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type Pipeline, startPipeline } from '../../src/main.js';
+import { resolveUnit } from '../../src/query/units.js';
 import type { Scenario } from '../../src/replay/scenario.js';
 import { type ReplayPortal, startReplayPortal } from '../../src/replay/server.js';
 import { enqueueCollect } from '../../src/schedule/enqueue-collect.js';
 import { listAlerts } from '../../src/store/alerts.js';
+import { setContacts } from '../../src/store/contacts.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 import { deletePrefix, uniquePrefix } from '../helpers/redis.js';
@@ -26,6 +30,8 @@ const ID = {
   thanhXuong: '00000000-0000-4000-8000-00000000a101',
 };
 const RECIPIENTS = ['vanphong@dienbien.gov.vn', 'ttpvhcc@dienbien.gov.vn'];
+const HEALTH_CONTACTS = ['ketoan@syt.dienbien.gov.vn', 'vanthu@syt.dienbien.gov.vn'];
+const THANH_XUONG_CONTACTS = ['ubnd@thanhxuong.dienbien.gov.vn'];
 
 /**
  * The plan (report dates in November 2026; the 14th is a gap nobody collects):
@@ -178,6 +184,13 @@ beforeAll(async () => {
       // still pending in the outbox: the day's data is complete, so it is never 'failed'.
       return s === 'done' || s === 'failed' ? s : null;
     });
+    if (day === DAYS[0]) {
+      // the units exist once the first day is stored: give two of them contacts
+      const health = await resolveUnit(db.pool, 'H18.01');
+      await setContacts(db.pool, health.id, HEALTH_CONTACTS);
+      const thanhXuong = await resolveUnit(db.pool, 'thanh xuong');
+      await setContacts(db.pool, thanhXuong.id, THANH_XUONG_CONTACTS);
+    }
   }
 }, 400_000);
 
@@ -249,7 +262,8 @@ describe('alerts end to end over 11 collected days', () => {
   });
 
   it('sends one digest per day with news, each exactly once, even across the SMTP outage', async () => {
-    const subjects = smtp.received.map((r) => r.mail.subject);
+    const digests = smtp.received.filter((r) => r.envelopeTo.includes(RECIPIENTS[0]!));
+    const subjects = digests.map((r) => r.mail.subject);
     expect([...subjects].sort()).toEqual(
       [
         '[dvc-index] UBND tỉnh Điện Biên – số liệu ngày 11/11/2026: 1 giảm mạnh, 0 giảm nhẹ, 0 phục hồi',
@@ -265,17 +279,82 @@ describe('alerts end to end over 11 collected days', () => {
     // the two digests written while SMTP was down arrived with the next run's notify
     const at = (date: string) => subjects.findIndex((s) => s?.includes(date));
     expect([at('15/11/2026'), at('16/11/2026')].every((i) => i >= 0 && i < at('17/11/2026'))).toBe(true);
-    for (const r of smtp.received) expect(r.envelopeTo).toEqual(RECIPIENTS);
+    for (const r of digests) expect(r.envelopeTo).toEqual(RECIPIENTS);
     const out = await db.pool.query(
       `select state, count(*)::int as n, max(attempts) as max_attempts from outbox group by 1`,
     );
     expect(out.rows).toHaveLength(1);
-    expect(out.rows[0]).toMatchObject({ state: 'sent', n: 8 });
+    expect(out.rows[0]).toMatchObject({ state: 'sent', n: 8 + 5 });
     expect(out.rows[0].max_attempts).toBeGreaterThan(1);
   });
 
+  it('each unit with contacts receives exactly its own mails, once each, across the outage', async () => {
+    const to = (list: string[]) => smtp.received.filter((r) => r.envelopeTo.join() === list.join());
+    const health = to(HEALTH_CONTACTS);
+    expect(health.map((r) => r.mail.subject)).toEqual([
+      '[dvc-index] Sở Y tế - tỉnh Điện Biên – số liệu ngày 11/11/2026: giảm Thanh toán trực tuyến −0,60',
+      '[dvc-index] Sở Y tế - tỉnh Điện Biên – số liệu ngày 13/11/2026: giảm thêm Thanh toán trực tuyến −0,30',
+      '[dvc-index] Sở Y tế - tỉnh Điện Biên – số liệu ngày 16/11/2026: phục hồi Thanh toán trực tuyến',
+    ]);
+    const thanhXuong = to(THANH_XUONG_CONTACTS);
+    expect(thanhXuong.map((r) => r.mail.subject)).toEqual([
+      '[dvc-index] UBND xã Thanh Xương – số liệu ngày 15/11/2026: giảm Số hóa hồ sơ −0,50',
+      '[dvc-index] UBND xã Thanh Xương – số liệu ngày 18/11/2026: phục hồi Số hóa hồ sơ',
+    ]);
+    // nobody else got a unit mail, and every unit mail is exactly one delivery
+    expect(smtp.received).toHaveLength(8 + 5);
+    const ids = smtp.received.map((r) => r.mail.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    // the 15th's and 16th's were written while SMTP was down and arrived with the 17th's notify
+    const at = (subject: string) => smtp.received.findIndex((r) => r.mail.subject === subject);
+    const digest17 = smtp.received.findIndex((r) => r.mail.subject?.includes('số liệu ngày 17/11/2026'));
+    expect(at(thanhXuong[0]!.mail.subject!)).toBeLessThan(digest17);
+    expect(at(health[2]!.mail.subject!)).toBeLessThan(digest17);
+    const attempts = await db.pool.query(
+      `select idempotency_key, attempts from outbox where kind = 'unit' and report_date in ('2026-11-15', '2026-11-16')`,
+    );
+    expect(attempts.rows).toHaveLength(2);
+    for (const r of attempts.rows) expect(r.attempts).toBeGreaterThan(1);
+
+    // what fell, by how much, why, and the unit's page
+    const fall = health[0]!.mail;
+    expect(fall.text).toContain('Kính gửi: Sở Y tế - tỉnh Điện Biên');
+    expect(fall.text).toContain(
+      'Thanh toán trực tuyến (TTTT), năm 2026: giảm mạnh từ 7,10 xuống 6,50 (−0,60 điểm)',
+    );
+    expect(fall.text).toContain(
+      'Nguyên nhân: tỷ lệ thanh toán trực tuyến 71,0% → 65,0%: 650/1.000 hồ sơ có phí được thanh toán trực tuyến',
+    );
+    expect(fall.text).toContain(`https://dvc-index.dienbien.gov.vn/units/${ID.health}`);
+    expect(fall.html).toContain(`href="https://dvc-index.dienbien.gov.vn/units/${ID.health}"`);
+    expect(health[1]!.mail.text).toContain(
+      'Giảm thêm; mốc trước khi giảm 7,10 (từ ngày 11/11/2026), đã giảm 0,90 điểm',
+    );
+    expect(health[1]!.mail.text).toContain('Tổng điểm của đơn vị xuống loại: từ Tốt xuống Khá');
+    expect(health[2]!.mail.text).toContain('đã phục hồi, 7,10 điểm');
+    // no other unit's name in a unit's mail
+    for (const r of [...health, ...thanhXuong])
+      for (const other of ['Sở Tài chính', 'Mường Phăng', 'UBND tỉnh'])
+        expect(r.mail.text).not.toContain(other);
+  });
+
+  it("the office's digest says which units were told", async () => {
+    const textOf = (date: string) =>
+      smtp.received.find((r) => r.envelopeTo.includes(RECIPIENTS[0]!) && r.mail.subject?.includes(date))!.mail
+        .text;
+    expect(textOf('11/11/2026')).toContain(
+      'Đã gửi thư riêng cho 1 đơn vị về điểm của chính đơn vị: Sở Y tế - tỉnh Điện Biên.',
+    );
+    expect(textOf('15/11/2026')).toContain(
+      'Đã gửi thư riêng cho 1 đơn vị về điểm của chính đơn vị: UBND xã Thanh Xương.',
+    );
+    expect(textOf('17/11/2026')).not.toContain('Đã gửi thư riêng');
+  });
+
   it('the mails carry the rows, reasons, links and diacritics', async () => {
-    const mailOf = (date: string) => smtp.received.find((r) => r.mail.subject?.includes(date))!.mail;
+    const mailOf = (date: string) =>
+      smtp.received.find((r) => r.envelopeTo.includes(RECIPIENTS[0]!) && r.mail.subject?.includes(date))!
+        .mail;
     const m15 = mailOf('15/11/2026');
     const $ = cheerio.load(m15.html || '');
     const rowsAfter = (title: string) =>
