@@ -192,6 +192,14 @@ beforeAll(async () => {
       await setContacts(db.pool, thanhXuong.id, THANH_XUONG_CONTACTS);
     }
   }
+  // Under load a notify may still be retrying the last mails when the run is over: wait until
+  // the outbox is drained and every sent mail has arrived (a double delivery would still show).
+  await waitFor('the outbox drained', async () => {
+    const r = await db.pool.query(
+      `select count(*) filter (where state <> 'sent')::int as left, count(*)::int as n from outbox`,
+    );
+    return r.rows[0].left === 0 && smtp.received.length >= r.rows[0].n;
+  });
 }, 400_000);
 
 afterAll(async () => {
