@@ -63,7 +63,7 @@ describe('Redis down at the cron tick', () => {
 
     // The daily tick fires once, a few seconds from now (real time, in TZ). The injected
     // clock says "just after today's tick on 2026-11-27", so the day due is 2026-11-26.
-    const tick = cronAt(new Date(Date.now() + 6000));
+    const tick = cronAt(new Date(Date.now() + 10_000));
     const clock = new Date(new Date('2026-11-27T00:00:00+07:00').getTime() + (tick.minuteOfDay + 1) * 60_000);
     const config: Config = pipelineConfig({
       dbUrl: db.url,
