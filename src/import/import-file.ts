@@ -126,7 +126,10 @@ export async function runImport(pool: Pool, req: ImportRequest): Promise<ImportR
     [p.id],
   );
   const matches = matchRows(parsed.rows, province, units.rows);
-  const notes = [...parsed.notes];
+  const own = matches.find((m) => m.unit?.id === p.id);
+  const split = own?.row.scores.CLGQ !== undefined && own?.row.scores.TTTT !== undefined;
+  // "Dịch vụ trực tuyến" from I.1 cannot be split — unless CLGQ and TTTT came with the province's line
+  const notes = parsed.notes.filter((n) => !(split && n.includes('"Dịch vụ trực tuyến"')));
   if (!matches.some((m) => m.unit?.id === p.id)) {
     notes.push('the file has no row for the province itself: its total is stored as "no figure"');
   }

@@ -51,7 +51,7 @@ export function matchRows(
   }
   const provinceKey = matchKey(province.name);
   const taken = new Map<string, ImportedRow>();
-  return rows.map((row): Match => {
+  const matches = rows.map((row): Match => {
     let status: MatchStatus;
     let unit: KnownUnit | null = null;
     let candidates: string[] = [];
@@ -68,11 +68,61 @@ export function matchRows(
         candidates = hits.map((h) => `${h.name}${h.code ? ` (${h.code})` : ''}`);
       } else status = 'unmatched';
     }
-    if (unit) {
+    if (unit && unit.id !== province.id) {
       const earlier = taken.get(unit.id);
       if (earlier) return { row, status: 'duplicate', unit, candidates: [earlier.where] };
       taken.set(unit.id, row);
     }
     return { row, status, unit, candidates };
   });
+  return mergeProvince(matches, province);
+}
+
+/**
+ * The province may come twice — the I.1 table (with its national rank) and a "UBND tỉnh …"
+ * line in an appendix: one row, the figures of both; the same group given twice with two
+ * different values is a duplicate naming both places.
+ */
+function mergeProvince(matches: Match[], province: KnownUnit): Match[] {
+  const own = matches.filter((m) => m.unit?.id === province.id);
+  if (own.length <= 1) return matches;
+  const scores: Record<string, number | null> = {};
+  const max: Record<string, number> = {};
+  const from: Record<string, string> = {};
+  let rank: number | null = null;
+  let rankOf: number | null = null;
+  let classification: string | null = null;
+  for (const m of own) {
+    for (const [g, v] of Object.entries(m.row.scores)) {
+      if (g in scores && scores[g] !== v) {
+        return matches.map((x) =>
+          x === m
+            ? { ...x, status: 'duplicate' as const, candidates: [`${from[g]} (${g} ${scores[g]} ≠ ${v})`] }
+            : x,
+        );
+      }
+      scores[g] = v ?? null;
+      from[g] = m.row.where;
+      const mx = m.row.max[g as keyof typeof m.row.max];
+      if (mx !== undefined) max[g] = mx;
+    }
+    rank ??= m.row.rank ?? null;
+    rankOf ??= m.row.rankOf ?? null;
+    classification ??= m.row.classification;
+  }
+  const first = own[0]!;
+  const merged: Match = {
+    ...first,
+    row: {
+      ...first.row,
+      where: own.map((m) => m.row.where).join(' + '),
+      name: own.find((m) => m.row.name !== '')?.row.name ?? '',
+      scores,
+      max,
+      rank,
+      rankOf,
+      classification,
+    },
+  };
+  return matches.filter((m) => !own.includes(m) || m === first).map((m) => (m === first ? merged : m));
 }
