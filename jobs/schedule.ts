@@ -6,7 +6,7 @@ import type { Config } from '../src/config.js';
 import type { QueueName } from '../src/queue/payloads.js';
 
 export interface ScheduleEntry {
-  readonly name: 'daily-collect' | 'no-data-check';
+  readonly name: 'daily-collect' | 'no-data-check' | 'weekly-digest';
   readonly cron: string;
   readonly timeZone: string;
   /** The queue the tick feeds (the no-data check writes an operator mail and feeds notify). */
@@ -14,7 +14,7 @@ export interface ScheduleEntry {
 }
 
 export function scheduleTable(
-  config: Pick<Config, 'cronSchedule' | 'timeZone' | 'alertNoDataBy'>,
+  config: Pick<Config, 'cronSchedule' | 'timeZone' | 'alertNoDataBy' | 'weeklyDigest'>,
 ): readonly ScheduleEntry[] {
   const table: ScheduleEntry[] = [
     { name: 'daily-collect', cron: config.cronSchedule, timeZone: config.timeZone, queue: 'collect' },
@@ -28,5 +28,13 @@ export function scheduleTable(
       queue: 'notify',
     });
   }
+  // The weekly follow-up mail writes its mail and feeds notify, like the no-data check.
+  if (config.weeklyDigest !== '')
+    table.push({
+      name: 'weekly-digest',
+      cron: config.weeklyDigest,
+      timeZone: config.timeZone,
+      queue: 'notify',
+    });
   return table;
 }

@@ -466,6 +466,12 @@ const FIELDS = {
     schema: z.enum(['on', 'off']),
     doc: 'on: a unit with contacts (`dvc-index contacts`) gets a short mail about its own falls and recoveries',
   },
+  weeklyDigest: {
+    env: 'WEEKLY_DIGEST',
+    def: '30 7 * * 1',
+    schema: z.union([z.literal(''), cronExpr]),
+    doc: 'when the weekly follow-up mail is written (cron, in TZ; default Monday 07:30); empty = off',
+  },
   alertIgnoreProvisional: {
     env: 'ALERT_IGNORE_PROVISIONAL',
     def: 'false',

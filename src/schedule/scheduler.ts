@@ -14,6 +14,7 @@ import type { Deps } from '../deps.js';
 import type { IsoDate } from '../domain.js';
 import { toError } from '../errors.js';
 import { runNoDataCheck } from '../notify/operator.js';
+import { runWeeklyDigest } from '../notify/queue-weekly.js';
 import type { Queues } from '../queue/queues.js';
 import { latestDueReportDate } from './due.js';
 import { enqueueCollect } from './enqueue-collect.js';
@@ -80,6 +81,7 @@ export async function startScheduler(
         async () => {
           try {
             if (entry.name === 'no-data-check') await runNoDataCheck(deps);
+            else if (entry.name === 'weekly-digest') await runWeeklyDigest(deps);
             else await tick(deps);
           } catch (e) {
             deps.log.error({ err: toError(e), schedule: entry.name }, 'scheduled enqueue failed');
