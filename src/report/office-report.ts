@@ -173,12 +173,33 @@ function section(kind: UnitKindPlural, rows: readonly UnitRow[], bands: readonly
   };
 }
 
+/**
+ * The name as the office writes it: the portal's " - tỉnh Điện Biên" suffix dropped when it
+ * is the report's own province ("Sở Y tế - tỉnh Điện Biên" → "Sở Y tế").
+ */
+export function officeName(name: string, provinceName: string): string {
+  const place = provinceName
+    .normalize('NFC')
+    .replace(/^(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+/iu, '')
+    .replace(/^tỉnh\s+/iu, '')
+    .trim();
+  if (place === '') return name;
+  const m = /^(.*\S)\s*[-–—]\s*tỉnh\s+(.+)$/iu.exec(name.normalize('NFC'));
+  return m && m[2]!.trim().toLocaleLowerCase('vi') === place.toLocaleLowerCase('vi') ? m[1]! : name;
+}
+
 /** The report of one stored day, without comparison. */
 export function buildOfficeReport(
   head: OfficeReportHead,
-  table: ProvinceTable,
+  rawTable: ProvinceTable,
   classBands: readonly ClassBand[],
 ): OfficeReport {
+  const short = (r: UnitRow): UnitRow => ({ ...r, name: officeName(r.name, rawTable.province.name) });
+  const table = {
+    ...rawTable,
+    agencies: rawTable.agencies.map(short),
+    communes: rawTable.communes.map(short),
+  };
   return {
     head,
     classBands,

@@ -14,7 +14,7 @@ import {
   sameLastYear,
 } from '../../src/query/office-report.js';
 import { buildProvinceReport } from '../../src/query/province-report.js';
-import { SUMMARY_ROWS, sumScores } from '../../src/report/office-report.js';
+import { officeName, SUMMARY_ROWS, sumScores } from '../../src/report/office-report.js';
 import { comparisonSentences } from '../../src/report/office-text.js';
 import type { ProvinceTable } from '../../src/report/province-table.js';
 import { renderXlsx } from '../../src/report/xlsx.js';
@@ -156,5 +156,16 @@ describe('--compare-with', { timeout: 60_000 }, () => {
     expect([r.comparison?.rankBefore, r.comparison?.rankAfter]).toEqual([18, 9]);
     const oct = await table('2026-10-31', 'month');
     expect(r.comparison?.total.before).toBe(oct.province.total);
+  });
+});
+
+describe('names as the office writes them', () => {
+  it('drops the portal’s " - tỉnh <the province>" suffix, nothing else', () => {
+    expect(officeName('Sở Y tế - tỉnh Điện Biên', 'UBND tỉnh Điện Biên')).toBe('Sở Y tế');
+    expect(officeName('Văn phòng UBND tỉnh - tỉnh Điện Biên', 'UBND tỉnh Điện Biên')).toBe(
+      'Văn phòng UBND tỉnh',
+    );
+    expect(officeName('Sở Y tế - tỉnh Lai Châu', 'UBND tỉnh Điện Biên')).toBe('Sở Y tế - tỉnh Lai Châu');
+    expect(officeName('UBND xã Mường Phăng', 'UBND tỉnh Điện Biên')).toBe('UBND xã Mường Phăng');
   });
 });
