@@ -9,6 +9,7 @@ import { reportCsvColumns, reportCsvRows } from '../../query/tables.js';
 import { renderDocx } from '../../report/docx.js';
 import { comparisonSentences } from '../../report/office-text.js';
 import { renderProvinceTable } from '../../report/province-table.js';
+import { targetColumns } from '../../report/target-columns.js';
 import { writeReport } from '../../report/write-out.js';
 import { renderXlsx } from '../../report/xlsx.js';
 import { createPool } from '../../store/db.js';
@@ -58,7 +59,11 @@ export function register(program: Command): void {
                   })
                 : null;
             if (office && (format === 'xlsx' || format === 'docx')) {
-              const body = format === 'xlsx' ? await renderXlsx(office) : await renderDocx(office);
+              const extraColumns = targetColumns(config, office.head.period);
+              const body =
+                format === 'xlsx'
+                  ? await renderXlsx(office, { extraColumns })
+                  : await renderDocx(office, { extraColumns });
               await writeReport(body, { out: opts.out, binary: true });
               if (opts.out) process.stderr.write(`${opts.out}: ${body.length} bytes\n`);
               return;

@@ -32,6 +32,7 @@ import { historyCsvColumns, reportCsvColumns, reportCsvRows } from '../../query/
 import { targetMarks } from '../../query/targets.js';
 import { defaultProvinceCode, listUnits, resolveProvince, resolveUnit } from '../../query/units.js';
 import { renderDocx } from '../../report/docx.js';
+import { targetColumns } from '../../report/target-columns.js';
 import { renderXlsx } from '../../report/xlsx.js';
 import type { Pool } from '../../store/db.js';
 
@@ -225,7 +226,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
       compareWith: parseCompareWith(param(req, 'compare'), 'compare'),
       fields: { province: 'province', date: 'date', compareWith: 'compare' },
     });
-    const body = format === 'xlsx' ? await renderXlsx(office) : await renderDocx(office);
+    const extraColumns = targetColumns(config, office.head.period);
+    const body =
+      format === 'xlsx'
+        ? await renderXlsx(office, { extraColumns })
+        : await renderDocx(office, { extraColumns });
     const name = `${format === 'xlsx' ? 'phu-luc' : 'bao-cao'}-${office.head.provinceCode ?? 'tinh'}-${office.head.date}-${office.head.periodType}.${format}`;
     return reply
       .header('content-type', OFFICE_TYPES[format])
