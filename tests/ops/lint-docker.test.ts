@@ -51,11 +51,17 @@ describe('lint-docker', () => {
     ['no HEALTHCHECK', /HEALTHCHECK[^\n]*\\\n[^\n]*\n/, '', 'HEALTHCHECK'],
     [
       'a single stage',
-      /FROM node:20-bookworm-slim AS build[\s\S]*?(?=########## runtime)/,
+      /FROM node:24-bookworm-slim AS build[\s\S]*?(?=########## runtime)/,
       '',
       'multi-stage',
     ],
     ['no tini', '"/usr/bin/tini", "-s", "--", ', '', 'tini'],
+    [
+      'Node 20 (out of support) at runtime',
+      'FROM node:24-bookworm-slim AS runtime',
+      'FROM node:20-bookworm-slim AS runtime',
+      'node:24-bookworm-slim',
+    ],
     ['another default command', 'CMD ["start"]', 'CMD ["serve"]', 'CMD must default'],
   ])('fails a Dockerfile with %s', async (_name, from, to, message) => {
     const r = await lint({ dockerfile: replaced(DOCKERFILE, from, to) });
@@ -77,6 +83,21 @@ describe('lint-docker', () => {
     ],
     ['no env_file', /\n\s+env_file: \.env/, '', 'env_file'],
     ['no try profile', /profiles: \["try"\]/g, 'profiles: ["other"]', 'profile "try"'],
+    [
+      'the web page on a port range by default',
+      '127.0.0.1:${WEB_PORT:-8080}:8080',
+      '127.0.0.1:${WEB_PORT:-8080-8089}:8080',
+      'publish 127.0.0.1:8080:8080 by default',
+    ],
+    ['the web page on every interface', '"127.0.0.1:${WEB_PORT', '"${WEB_PORT', 'on 127.0.0.1 only'],
+    ['a replay portal stuck on its own dates', /\s+"--anchor",\n\s+"due",/, '', '--anchor due'],
+    ['no seed', 'command: ["seed"]', 'command: ["start"]', 'one-shot seed'],
+    [
+      'a long-running seed without a healthcheck',
+      /(command: \["seed"\]\n\s+)restart: "no"/,
+      '$1restart: unless-stopped',
+      'service seed needs a healthcheck',
+    ],
   ])('fails a compose file with %s', async (_name, from, to, message) => {
     const r = await lint({ compose: replaced(COMPOSE, from, to) });
     expect(r.code).toBe(1);
