@@ -55,6 +55,7 @@ describe('circuit', () => {
     );
     expect(close.code).toBe(0);
     expect(close.stdout).toContain('closed by Nguyễn Văn An: allow-list updated by the portal team');
+    expect(close.stdout).toContain('collects the latest due day within RECONCILE_EVERY');
     // The pino line on stderr: fields first, the reason and who closed it.
     const logLine = close.stderr.split('\n').find((l) => l.includes('circuit closed by operator'));
     expect(JSON.parse(logLine ?? '{}')).toMatchObject({

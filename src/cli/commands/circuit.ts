@@ -71,8 +71,8 @@ export function register(program: Command): void {
           log.info({ host, reason, by }, 'circuit closed by operator');
           process.stdout.write(
             `circuit for ${host} closed by ${by}: ${reason}\n` +
-              `(it had been open since ${state.openedAt?.toISOString() ?? '?'}; the next scheduled run collects again,` +
-              ' or run `dvc-index collect --wait` now)\n',
+              `(it had been open since ${state.openedAt?.toISOString() ?? '?'}; a running worker collects the` +
+              ' latest due day within RECONCILE_EVERY, or run `dvc-index collect --wait` now)\n',
           );
           return 0;
         } finally {
