@@ -309,6 +309,8 @@ describe('CLI: every command, flag and argument', () => {
     '--unit': 'H18.01',
     '--reason': 'allow-list updated by the portal team',
     '--date': '2026-05-29',
+    '<unit>': 'H18.01',
+    '<email>': 'vanphong@syt.dienbien.gov.vn',
   };
   /** Flags a command needs to do anything at all with the others (each named explicitly). */
   const BASELINE: Record<string, string[]> = {
