@@ -215,7 +215,7 @@ describe('reingest', () => {
       CATCH_UP: 'false',
     });
     const collected = await runCli(['collect', '--province', 'H18', '--date', '2026-11-02', '--wait'], env);
-    expect(collected.stdout).toContain('done');
+    expect(collected.stdout, collected.stderr.slice(-3000)).toContain('done');
     expect(collected.code).toBe(0);
     const requestsAfterCollect = portal.requests().length;
     expect(requestsAfterCollect).toBeGreaterThan(0);
