@@ -31,9 +31,7 @@ import { readSubMetrics } from '../../query/sub-metrics.js';
 import { historyCsvColumns, reportCsvColumns, reportCsvRows } from '../../query/tables.js';
 import { targetMarks } from '../../query/targets.js';
 import { defaultProvinceCode, listUnits, resolveProvince, resolveUnit } from '../../query/units.js';
-import { renderDocx } from '../../report/docx.js';
 import { targetColumns } from '../../report/target-columns.js';
-import { renderXlsx } from '../../report/xlsx.js';
 import type { Pool } from '../../store/db.js';
 
 type Query = Record<string, unknown>;
@@ -229,8 +227,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: { config: Config; 
     const extraColumns = targetColumns(config, office.head.period);
     const body =
       format === 'xlsx'
-        ? await renderXlsx(office, { extraColumns })
-        : await renderDocx(office, { extraColumns });
+        ? await (await import('../../report/xlsx.js')).renderXlsx(office, { extraColumns })
+        : await (await import('../../report/docx.js')).renderDocx(office, { extraColumns });
     const name = `${format === 'xlsx' ? 'phu-luc' : 'bao-cao'}-${office.head.provinceCode ?? 'tinh'}-${office.head.date}-${office.head.periodType}.${format}`;
     return reply
       .header('content-type', OFFICE_TYPES[format])
