@@ -7,8 +7,9 @@
 import type { Deps } from '../src/deps.js';
 import { parsePeriodKey, periodKey, periodOf } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
+import { recordFormatFailures } from '../src/notify/operator.js';
 import { type DetectPayload, type IngestPayload, jobIdFor } from '../src/queue/payloads.js';
-import { assembleProvinceDay } from '../src/source/assemble.js';
+import { assembleProvinceDay, UNUSABLE_ANSWER } from '../src/source/assemble.js';
 import { type CallName, provinceByCode } from '../src/source/requests.js';
 import type { Problem, ProvinceDay } from '../src/source/types.js';
 import { loadCaptures, type StoredCapture } from '../src/store/captures.js';
@@ -169,6 +170,29 @@ export async function ingest(payload: IngestPayload, deps: Deps): Promise<Ingest
       { refused: refusedCount, examples: refused.slice(0, 5).map((p) => p.message) },
       'values the portal sent were refused (nulled or left out); the rest of the day is stored',
     );
+  // Answers the portal sent but nobody can read (classified as such when collected, or refused
+  // by the parser now): the operator hears of them once per day; the run's notify sends it.
+  const unusable = [
+    ...captures
+      .filter((c) => c.errorClass === 'PortalFormatError')
+      .map((c) => ({ call: c.endpoint, periodKey: c.periodKey, error: c.errorMessage ?? '' })),
+    ...[...byPeriod.keys()].flatMap((key) =>
+      (days.find((d) => periodKey(d.period) === key)?.problems ?? [])
+        .filter((p) => p.kind === 'missing-call' && p.message.includes(`: ${UNUSABLE_ANSWER} (`))
+        .map((p) => ({ call: p.call ?? '', periodKey: key, error: p.message })),
+    ),
+  ];
+  if (unusable.length > 0) {
+    deps.log.warn(
+      { unusable: unusable.length, calls: unusable.map((u) => u.call) },
+      'unusable answers; operator told',
+    );
+    await recordFormatFailures(deps.pool, deps.config, {
+      provinceCode: run.provinceCode,
+      reportDate: run.reportDate,
+      failures: unusable,
+    });
+  }
   const next: DetectPayload = { runId: run.id, provinceCode: run.provinceCode, reportDate: run.reportDate };
   await deps.enqueue('detect', next, jobIdFor('detect', run.provinceCode, run.reportDate));
   return summary;

@@ -410,7 +410,7 @@ const FIELDS = {
     env: 'ALERT_TO_OPERATOR',
     def: '',
     schema: emailList,
-    doc: 'recipients of operator mails (blocked, no data); default ALERT_TO',
+    doc: 'recipients of operator mails (blocked, unreadable answers, no data); default ALERT_TO',
   },
   alertGroups: {
     env: 'ALERT_GROUPS',

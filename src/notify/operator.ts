@@ -135,6 +135,40 @@ async function writeBlockedMail(
   });
 }
 
+export interface FormatFailureInfo {
+  readonly provinceCode: string;
+  readonly reportDate: IsoDate;
+  /** The calls whose answers were unusable (the rest of the day is stored). */
+  readonly failures: ReadonlyArray<{ call: string; periodKey: string; error: string }>;
+}
+
+/**
+ * Some answers of a run were unusable (invalid JSON, an envelope code other than OK, a
+ * required field missing): the rest of the day is stored, and the operator is told once per
+ * (province, report date) which calls failed and why, since the portal may have changed its
+ * format. The run's own notify sends it.
+ */
+export async function recordFormatFailures(
+  db: Queryable,
+  config: Config,
+  q: FormatFailureInfo,
+): Promise<OperatorMailResult> {
+  const name = provinceName(q.provinceCode);
+  const subject = `[dvc-index] Cổng DVC trả dữ liệu không đọc được – ${name}, số liệu ngày ${fmtDate(q.reportDate)}`;
+  const lines = [
+    `Lần thu thập số liệu ngày ${fmtDate(q.reportDate)} của ${name} (${q.provinceCode}) nhận ${q.failures.length} câu trả lời không đọc được; phần còn lại của ngày đã được lưu, phần của các câu trả lời này để trống (không bao giờ ghi 0).`,
+    ...q.failures.slice(0, 20).map((f) => `- ${f.call} (${f.periodKey}): ${f.error.slice(0, 300)}`),
+    'Cổng có thể đã đổi định dạng. Xem: dvc-index runs; bản ghi gốc được giữ, sau khi sửa bộ đọc chạy lại: dvc-index reingest --date …',
+  ];
+  return writeOperatorMail(db, config, {
+    key: `operator-format-${q.provinceCode}-${q.reportDate}`,
+    provinceCode: q.provinceCode,
+    reportDate: q.reportDate,
+    subject,
+    lines,
+  });
+}
+
 export interface NoDataDecision {
   readonly due: boolean;
   /** Local calendar date (TZ) of `now`: one mail per province per such day. */

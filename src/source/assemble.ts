@@ -13,6 +13,7 @@ import {
   type ScoreGroup,
   type UnitKind,
 } from '../domain.js';
+import { PortalFormatError } from '../errors.js';
 import { parseCapture } from './parse-capture.js';
 import { settleDuplicates } from './parse-checks.js';
 import { competitionRanks } from './parse-fields.js';
@@ -56,6 +57,9 @@ function sameScore(a: number | null, b: number | null): boolean {
   return Math.round(a * 100) === Math.round(b * 100);
 }
 
+/** Starts the message of a `missing-call` problem whose answer came but could not be parsed. */
+export const UNUSABLE_ANSWER = 'unusable answer';
+
 /**
  * Parse every page of one call and merge them: a unit on two pages with the same figures is
  * one unit; with different figures the differing values are nulled and said (never a silent
@@ -66,14 +70,23 @@ function parseCall(
   pages: readonly CaptureBody[],
   provinceId: string,
   problems: Problem[],
-): { parsed: ParsedCapture; complete: boolean } {
+): { parsed: ParsedCapture; complete: boolean } | null {
   const seenPages = new Set<number>();
   const parsed: ParsedCapture[] = [];
   for (const c of [...pages].sort((a, b) => a.page - b.page)) {
     if (seenPages.has(c.page)) continue;
     seenPages.add(c.page);
-    parsed.push(parseCapture(call, c.body, { provinceId }));
+    try {
+      parsed.push(parseCapture(call, c.body, { provinceId }));
+    } catch (e) {
+      // An answer the parser cannot use (a required field missing, …) is a missing call: it
+      // contributes nothing, the other answers of the day are stored, the problem says why.
+      if (!(e instanceof PortalFormatError)) throw e;
+      seenPages.delete(c.page);
+      problems.push({ kind: 'missing-call', call, message: `${call}: ${UNUSABLE_ANSWER} (${e.message})` });
+    }
   }
+  if (parsed.length === 0) return null;
   for (const p of parsed) problems.push(...p.problems);
   const merged =
     parsed.length === 1
@@ -172,6 +185,7 @@ export function assembleProvinceDay(input: AssembleInput): ProvinceDay {
       continue;
     }
     const res = parseCall(call, pages, provinceId, problems);
+    if (!res) continue;
     byCall.set(call, res.parsed);
     if (res.complete) complete.add(call);
   }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { GROUP_CODES, type Period } from '../../src/domain.js';
-import { PortalFormatError } from '../../src/errors.js';
 import { type AssembleInput, assembleProvinceDay, type CaptureBody } from '../../src/source/assemble.js';
 import type { CallName } from '../../src/source/requests.js';
 import type { ProvinceDay } from '../../src/source/types.js';
@@ -354,19 +353,23 @@ describe('assembleProvinceDay: gaps and disagreements', () => {
     expect(partial.problems.filter((p) => p.kind === 'missing-unit' && p.group === 'CKMB')).toHaveLength(63);
   });
 
-  it('throws the format error of a capture that does not parse', () => {
+  it('a capture that does not parse is a missing call: nothing of it is used, the rest is assembled', () => {
     const captures = recordedRun(['dossier-digitized']);
     captures.push({
       call: 'dossier-digitized',
       page: 1,
       body: '<html><title>Request Rejected</title></html>',
     });
-    expect(() => assembleProvinceDay(phuTho(captures))).toThrow(PortalFormatError);
-    try {
-      assembleProvinceDay(phuTho(captures));
-    } catch (e) {
-      expect((e as PortalFormatError).endpoint).toBe('dossier-digitized');
-    }
+    const day = assembleProvinceDay(phuTho(captures));
+    const reference = assembleProvinceDay(phuTho(recordedRun(['dossier-digitized'])));
+    const unusable = day.problems.filter((p) => p.kind === 'missing-call' && p.call === 'dossier-digitized');
+    expect(unusable).toHaveLength(1);
+    expect(unusable[0]).toMatchObject({ call: 'dossier-digitized' });
+    expect(unusable[0]?.message).toMatch(/^dossier-digitized: unusable answer \(/);
+    // the same day as one where that call never answered
+    expect(day.scores).toEqual(reference.scores);
+    expect(day.units).toEqual(reference.units);
+    expect(day.answered).not.toContain('MDSH');
   });
 });
 
