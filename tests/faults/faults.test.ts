@@ -1,0 +1,291 @@
+/**
+ * The fault matrix (`npm run test:faults`): each fault against the real pipeline — real
+ * PostgreSQL, Redis, Chromium, an SMTP server and the replay portal with its fault kinds —
+ * then the row's database and mailbox are compared with the scenario's truth (the same days
+ * collected without a fault). Prints one table at the end:
+ * `fault | expected | observed | days lost | rows doubled | mails doubled | mails lost`; every
+ * lost/doubled figure must be 0, and each row's own expectation must hold.
+ *
+ * Bounded: every wait has a deadline, every process and server is stopped by the row that
+ * started it, and the whole matrix runs in a few minutes on two cores.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { IsoDate } from '../../src/domain.js';
+import { type ReplayPortal, startReplayPortal } from '../../src/replay/server.js';
+import { latestDueReportDate } from '../../src/schedule/due.js';
+import { testEnv } from '../helpers/env.js';
+import { type Child, killChild, spawnChild, stopChild } from '../integration/pipeline/helpers.js';
+import { runCli } from '../ops/cli-child.js';
+import { chromiumBelow } from './own-services.js';
+import { faultDays, faultScenario } from './scenario.js';
+import {
+  buildWorld,
+  dropWorld,
+  type FaultSmtp,
+  newRow,
+  ROWS,
+  type Row,
+  renderTable,
+  startFaultSmtp,
+  type WorldOptions,
+  waitFor,
+} from './world.js';
+
+let world: WorldOptions;
+let portal: ReplayPortal;
+let smtp: FaultSmtp;
+let days: IsoDate[];
+let D1: IsoDate;
+
+beforeAll(async () => {
+  // The days end on today's due report date (the cron row needs the real clock's date).
+  const due = latestDueReportDate(new Date(), loadConfig(testEnv({ CRON_SCHEDULE: '0 0 * * *' })));
+  days = faultDays(due);
+  D1 = days[1]!;
+  portal = await startReplayPortal({ scenario: faultScenario(days) }, { port: 0, date: days[0] });
+  smtp = await startFaultSmtp();
+  world = await buildWorld(portal, smtp, days);
+}, 120_000);
+
+afterAll(async () => {
+  // One table for the whole matrix (stdout, so `npm run test:faults` shows it).
+  process.stdout.write(`\nFault matrix (${ROWS.length} rows)\n${renderTable(ROWS)}\n\n`);
+  await dropWorld(world);
+  await smtp?.close();
+  await portal?.close();
+});
+
+/** Run one row: its body, then the audit, the cleanup, and the row's assertions. */
+async function row(
+  fault: string,
+  expected: string,
+  body: (r: Row) => Promise<{ days: IsoDate[]; mails: string[]; withheldGroups?: string[] }>,
+): Promise<void> {
+  const r = await newRow(world, fault, expected);
+  portal.setFaults([]);
+  portal.resetRequests();
+  try {
+    const what = await body(r);
+    await r.mailsSettled();
+    await r.audit(what);
+  } catch (e) {
+    r.result.problems.push((e as Error).message.split('\n')[0]!.slice(0, 300));
+    r.result.observed ||= 'did not finish';
+    throw e;
+  } finally {
+    portal.setFaults([]);
+    await r.close();
+  }
+  expect.soft(r.result.problems, `${fault}: ${r.logs.slice(-10).join('')}`).toEqual([]);
+  expect(r.result.daysLost, 'days lost').toBe(0);
+  expect(r.result.rowsDoubled, 'rows doubled').toBe(0);
+  expect(r.result.mailsDoubled, 'mails doubled').toBe(0);
+  expect(r.result.mailsLost, 'mails lost').toBe(0);
+}
+
+const digest = (day: IsoDate) => world.truth.digests.get(day) ?? [];
+const apiRequests = () =>
+  portal.requests().filter((q) => q.call !== null && q.call !== 'page' && !q.fromPageScript).length;
+
+/** A transient portal fault: the run is retried by the queue and ends done, as the truth. */
+async function transient(r: Row, rule: Parameters<ReplayPortal['setFaults']>[0][number], extra = {}) {
+  portal.setDate(D1);
+  const p = await r.pipeline(extra);
+  portal.setFaults([rule]);
+  await r.enqueue(p.deps, D1);
+  await r.until(D1);
+  const run = await r.run(D1);
+  const fired = portal.requests().filter((q) => q.fault !== null).length;
+  r.result.observed = `fault fired ${fired}×; run done after ${run?.attempts} attempts`;
+  r.expect(fired === 1, `the fault fired ${fired} times`);
+  r.expect(run?.attempts === 2, `attempts ${run?.attempts}, expected 2 (one retry)`);
+  return { days: [D1], mails: digest(D1) };
+}
+
+/** A spoilt answer (format): stored as a failed capture, the rest of the day stored, operator told. */
+async function spoilt(r: Row, rule: Parameters<ReplayPortal['setFaults']>[0][number], groups: string[]) {
+  portal.setDate(D1);
+  const p = await r.pipeline();
+  portal.setFaults([rule]);
+  await r.enqueue(p.deps, D1);
+  await r.until(D1);
+  const run = await r.run(D1);
+  // Marked: refused when collected (formatFailures) or by the parser at ingest (a problem).
+  const summary = (run?.summary ?? {}) as {
+    formatFailures?: unknown[];
+    ingest?: { problems?: Array<{ kind: string; message: string }> };
+  };
+  const failures = [
+    ...(summary.formatFailures ?? []),
+    ...(summary.ingest?.problems ?? []).filter((p) => p.message.includes('unusable answer')),
+  ];
+  const op = `operator-format-H18-${D1}`;
+  const opMail = r.received().filter((m) => m.key === op).length;
+  r.result.observed = `run ${run?.status} (attempts ${run?.attempts}); ${failures.length} call marked unusable; operator mail ${opMail}×; ${groups.join('/')} of that answer not stored (null, never 0)`;
+  r.expect(failures.length === 1, `${failures.length} format failures in the run summary, expected 1`);
+  r.expect(run?.attempts === 1, 'a format error is not retried');
+  return { days: [D1], mails: [...digest(D1), op], withheldGroups: groups };
+}
+
+describe('fault matrix', () => {
+  it('portal 5xx then recovery', async () => {
+    await row('portal 503 on one call', 'retried with backoff, day stored once', (r) =>
+      transient(r, { call: '*', onRequest: 3, kind: '503' }),
+    );
+  });
+
+  it('timeout', async () => {
+    await row('portal hangs (timeout)', 'request times out, run retried, day stored once', (r) =>
+      transient(r, { call: 'dossier-digitized', onRequest: 1, kind: 'hang' }, { PORTAL_TIMEOUT_MS: '1500' }),
+    );
+  });
+
+  it('connection reset', async () => {
+    await row('connection reset mid-answer', 'run retried, day stored once', (r) =>
+      transient(r, { call: 'transparency', onRequest: 1, kind: 'drop' }),
+    );
+  });
+
+  it('invalid JSON', async () => {
+    await row(
+      'invalid JSON answer',
+      'call marked failed, operator mail, rest stored, nothing half-stored',
+      (r) => spoilt(r, { call: 'transparency', onRequest: 1, kind: 'invalid-json' }, ['CKMB']),
+    );
+  });
+
+  it('envelope code not OK', async () => {
+    await row('envelope code not OK', 'call marked failed, operator mail, rest stored', (r) =>
+      spoilt(r, { call: 'handling-satisfaction', onRequest: 1, kind: 'code-not-ok' }, ['MDHL']),
+    );
+  });
+
+  it('a required field missing', async () => {
+    await row('required field missing', 'run marked, operator mail, nothing half-stored', (r) =>
+      spoilt(r, { call: 'dossier-digitized', onRequest: 1, kind: 'missing-field' }, ['MDSH']),
+    );
+  });
+
+  for (const [kind, label] of [
+    ['403', 'portal 403 (WAF page)'],
+    ['429', 'portal 429'],
+  ] as const) {
+    it(label, async () => {
+      await row(
+        label,
+        'circuit opens, 0 further requests, operator mail once, `circuit close` resumes',
+        async (r) => {
+          portal.setDate(D1);
+          const p = await r.pipeline();
+          portal.setFaults([{ call: '*', onRequest: 3, kind }]);
+          await r.enqueue(p.deps, D1);
+          await r.until(D1, ['blocked']);
+          // BullMQ files the job as failed right after the run says blocked.
+          await waitFor('the blocked job failed', async () => {
+            return (await p.deps.queues.collect.getJobState(`collect-H18-${D1}`)) === 'failed';
+          });
+          const afterBlock = apiRequests();
+          // The hourly retry of the day and the next tick: refused by the open circuit, no request.
+          const { enqueueCollect } = await import('../../src/schedule/enqueue-collect.js');
+          const { clearFailedJob } = await import('../../src/queue/queues.js');
+          await enqueueCollect(
+            p.deps,
+            { provinceCode: 'H18', reportDate: D1, trigger: 'schedule', retryFailed: true },
+            (id) => clearFailedJob(p.deps.queues, 'collect', id),
+          );
+          await r.until(D1, ['blocked']);
+          await new Promise((res) => setTimeout(res, 500));
+          const further = apiRequests() - afterBlock;
+          await r.mailsSettled();
+          const op = `operator-blocked-H18-${D1}`;
+          const opMails = r.received().filter((m) => m.key === op).length;
+          const env = r.env();
+          const close = await runCli(['circuit', 'close', '--reason', 'fault matrix', '--by', 'faults'], env);
+          r.expect(close.code === 0, `circuit close exited ${close.code}: ${close.stderr.slice(-300)}`);
+          const resume = await runCli(['collect', '--date', D1], env);
+          r.expect(resume.code === 0, `collect exited ${resume.code}: ${resume.stderr.slice(-300)}`);
+          await r.until(D1);
+          r.result.observed = `blocked; ${further} further requests while open; operator mail ${opMails}×; closed → collect → done`;
+          r.expect(further === 0, `${further} requests while the circuit was open`);
+          r.expect(opMails === 1, `operator mail ${opMails}×`);
+          return { days: [D1], mails: [...digest(D1), op] };
+        },
+      );
+    });
+  }
+
+  it('SMTP down then up', async () => {
+    await row('SMTP down then up', 'mails wait in the outbox, sent once when SMTP is back', async (r) => {
+      portal.setDate(D1);
+      const p = await r.pipeline({ JOB_BACKOFF_MS: '1500' });
+      await smtp.down();
+      try {
+        await r.enqueue(p.deps, D1);
+        await waitFor('a failed send', async () => {
+          const x = await r.db.pool.query(`select 1 from outbox where last_error is not null`);
+          return (x.rowCount ?? 0) > 0;
+        });
+      } finally {
+        await smtp.up();
+      }
+      await r.until(D1);
+      r.result.observed = `digest failed while down, sent after SMTP came back (retry)`;
+      return { days: [D1], mails: digest(D1) };
+    });
+  });
+
+  it('Chromium killed by pid mid-run', async () => {
+    await row('Chromium SIGKILLed mid-run', 'run retried in a new browser, day stored once', async (r) => {
+      const slow = await startReplayPortal(
+        { scenario: faultScenario(days) },
+        { port: 0, date: D1, latencyMs: 300 },
+      );
+      r.onCleanup(() => slow.close());
+      const p = await r.pipeline({}, { portalUrl: slow.url });
+      await r.enqueue(p.deps, D1);
+      await waitFor(
+        'collect under way',
+        async () => slow.requests().filter((q) => q.call !== 'page').length >= 2,
+      );
+      const pids = chromiumBelow(process.pid);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      await r.until(D1);
+      const run = await r.run(D1);
+      const left = chromiumBelow(process.pid).length;
+      r.result.observed = `killed ${pids.length} browser; run done after ${run?.attempts} attempts; ${left} browser left`;
+      r.expect(pids.length === 1, `${pids.length} browsers found to kill`);
+      r.expect((run?.attempts ?? 0) >= 2, 'the run was retried');
+      return { days: [D1], mails: digest(D1) };
+    });
+  });
+
+  it('two workers at once', async () => {
+    await row('two workers at once', 'one run, one request per call, one mail', async (r) => {
+      portal.setDate(D1);
+      const env = r.env();
+      const kids: Child[] = [0, 1].map(() => spawnChild(['tests/integration/pipeline/start-child.ts'], env));
+      r.onCleanup(async () => {
+        for (const k of kids) await killChild(k);
+      });
+      const deps = r.deps();
+      await waitFor(
+        'both workers started',
+        async () => kids.every((k) => k.output().includes('"started"')),
+        30_000,
+      );
+      await r.enqueue(deps, D1);
+      await r.until(D1);
+      await r.mailsSettled();
+      const codes = await Promise.all(kids.map((k) => stopChild(k)));
+      const n = apiRequests();
+      r.result.observed = `run done; ${n} API requests (8 calls); exits ${codes.join(',')}`;
+      r.expect(n === 8, `${n} API requests`);
+      r.expect(
+        codes.every((c) => c === 0),
+        `exit codes ${codes.join(',')}`,
+      );
+      return { days: [D1], mails: digest(D1) };
+    });
+  });
+});
