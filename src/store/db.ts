@@ -18,6 +18,12 @@ export const PG_DEADLOCK = '40P01';
 export function createPool(databaseUrl: string, log?: Logger, max = 5): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'dvc-index' });
   pool.on('error', (err) => log?.warn({ err }, 'idle postgres client error'));
+  // A connection lost while a client is checked out (PostgreSQL restarted mid-transaction)
+  // is emitted on that client; without a listener it would crash the process. The query in
+  // flight fails with the same error, and the pool replaces the client.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => log?.debug({ err }, 'postgres connection lost; the next query reconnects')),
+  );
   return pool;
 }
 
