@@ -9,15 +9,18 @@
  * Bounded: every wait has a deadline, every process and server is stopped by the row that
  * started it, and the whole matrix runs in a few minutes on two cores.
  */
+
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { IsoDate } from '../../src/domain.js';
+import { addDays } from '../../src/domain.js';
 import { type ReplayPortal, startReplayPortal } from '../../src/replay/server.js';
 import { latestDueReportDate } from '../../src/schedule/due.js';
 import { testEnv } from '../helpers/env.js';
 import { type Child, killChild, spawnChild, stopChild } from '../integration/pipeline/helpers.js';
 import { runCli } from '../ops/cli-child.js';
-import { chromiumBelow } from './own-services.js';
+import { chromiumBelow, copyDatabase, startOwnPostgres, startOwnRedis } from './own-services.js';
 import { faultDays, faultScenario } from './scenario.js';
 import {
   buildWorld,
@@ -287,5 +290,256 @@ describe('fault matrix', () => {
       );
       return { days: [D1], mails: digest(D1) };
     });
+  });
+  it('PostgreSQL restarted mid-ingest', async () => {
+    await row(
+      'PostgreSQL restarted mid-ingest',
+      'ingest rolled back, retried after the restart, day stored once',
+      async (r) => {
+        const own = await startOwnPostgres();
+        r.onCleanup(() => own.stop());
+        // The row's database, moved onto a PostgreSQL of our own (D0 included).
+        const url = own.adminUrl.replace(/\/postgres$/, '/dvc_faults');
+        await copyDatabase(r.db.url, own.adminUrl, url);
+        r.useDatabase(url);
+        portal.setDate(D1);
+        const p = await r.pipeline({ DATABASE_URL: url, JOB_ATTEMPTS: '5', JOB_BACKOFF_MS: '1000' });
+        const holder = new pg.Client({ connectionString: url });
+        holder.on('error', () => undefined);
+        await holder.connect();
+        await holder.query('begin');
+        await holder.query('lock table units in exclusive mode');
+        await r.enqueue(p.deps, D1);
+        await waitFor('ingest inside its transaction', async () => {
+          const x = await r.db.pool.query(
+            `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like 'insert into units%'`,
+          );
+          return (x.rowCount ?? 0) > 0;
+        });
+        const t0 = performance.now();
+        await own.restart();
+        const restartMs = Math.round(performance.now() - t0);
+        await holder.end().catch(() => undefined);
+        await r.until(D1);
+        const run = await r.run(D1);
+        r.result.observed = `restart took ${restartMs} ms; ingest retried; run done (collect attempts ${run?.attempts})`;
+        r.expect(run?.attempts === 1, 'collected once (the stored answers were ingested again, not fetched)');
+        return { days: [D1], mails: digest(D1) };
+      },
+    );
+  });
+
+  it('Redis restarted with its data lost mid-run', async () => {
+    await row(
+      'Redis restarted empty mid-collect',
+      'the run finishes or the reconcile resumes it; day stored once',
+      async (r) => {
+        const redis = await startOwnRedis();
+        r.onCleanup(() => redis.stop());
+        const slow = await startReplayPortal(
+          { scenario: faultScenario(days) },
+          { port: 0, date: D1, latencyMs: 250 },
+        );
+        r.onCleanup(() => slow.close());
+        // The clock says D1 is the latest due day, so the reconcile may act on it.
+        const now = () => new Date(`${addDays(D1, 1)}T12:00:00+07:00`);
+        const p = await r.pipeline(
+          { REDIS_URL: redis.url, RECONCILE_EVERY: '3s', CATCH_UP: 'false' },
+          { portalUrl: slow.url, scheduler: true, now },
+        );
+        await r.enqueue(p.deps, D1);
+        await waitFor(
+          'collect under way',
+          async () => slow.requests().filter((q) => q.call !== 'page').length >= 2,
+        );
+        await redis.stop();
+        await redis.start();
+        await r.until(D1, ['done'], 60_000);
+        const run = await r.run(D1);
+        const actions = await r.db.pool.query<{ action: string }>(
+          `select action from reconcile_actions order by id`,
+        );
+        const calls = slow.requests().filter((q) => q.call !== 'page' && !q.fromPageScript).length;
+        r.result.observed = `run done, collect attempts ${run?.attempts}, ${calls} API requests; reconcile actions: ${actions.rows.map((a) => a.action).join(',') || 'none'}`;
+        return { days: [D1], mails: digest(D1) };
+      },
+    );
+  });
+
+  it('Redis down at the cron tick', async () => {
+    await row(
+      'Redis down at the cron tick',
+      'tick fails; the reconcile stores the day once Redis is back, no restart',
+      async (r) => {
+        const redis = await startOwnRedis();
+        r.onCleanup(() => redis.stop());
+        portal.setDate(D1);
+        const tz = 'Asia/Ho_Chi_Minh';
+        const tickAt = new Date(Date.now() + 6000);
+        const parts = new Intl.DateTimeFormat('en-GB', {
+          timeZone: tz,
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+          hourCycle: 'h23',
+        }).formatToParts(tickAt);
+        const get = (t: string) => Number(parts.find((x) => x.type === t)?.value);
+        const cron = `${get('second')} ${get('minute')} ${get('hour')} * * *`;
+        // The injected clock: just after that tick on the day after D1, so D1 is due.
+        const now = () =>
+          new Date(
+            new Date(`${addDays(D1, 1)}T00:00:00+07:00`).getTime() +
+              (get('hour') * 60 + get('minute') + 1) * 60_000,
+          );
+        const p = await r.pipeline(
+          { REDIS_URL: redis.url, RECONCILE_EVERY: '20s', CATCH_UP: 'false', CRON_SCHEDULE: cron, TZ: tz },
+          { scheduler: true, now },
+        );
+        void p;
+        await redis.stop();
+        await waitFor(
+          'the tick to fire and fail',
+          async () => r.logs.some((l) => l.includes('scheduled enqueue failed')),
+          20_000,
+        );
+        const back = Date.now();
+        await redis.start();
+        await r.until(D1, ['done'], 45_000);
+        const tookMs = Date.now() - back;
+        r.result.observed = `tick failed; Redis back → day done in ${(tookMs / 1000).toFixed(1)} s (RECONCILE_EVERY 20 s), no restart`;
+        r.expect(tookMs <= 20_000, `stored ${tookMs} ms after Redis returned (more than one period)`);
+        return { days: [D1], mails: digest(D1) };
+      },
+    );
+  });
+
+  it('the worker SIGKILLed at each stage', async () => {
+    await row(
+      'worker SIGKILLed in collect, ingest, detect, notify',
+      'the next worker finishes each day from its stage; nothing doubled',
+      async (r) => {
+        const env = r.env();
+        const deps = r.deps();
+        const kids: Child[] = [];
+        r.onCleanup(async () => {
+          for (const k of kids) await killChild(k);
+        });
+        const start = async () => {
+          const k = spawnChild(['tests/integration/pipeline/start-child.ts'], env);
+          kids.push(k);
+          await waitFor('worker started', async () => k.output().includes('"started"'), 30_000);
+          return k;
+        };
+        const waiting = (like: string) =>
+          waitFor(`a query waiting: ${like}`, async () => {
+            const x = await r.db.pool.query(
+              `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like $1`,
+              [like],
+            );
+            return (x.rowCount ?? 0) > 0;
+          });
+        const holder = new pg.Client({ connectionString: r.db.url });
+        await holder.connect();
+        r.onCleanup(() => holder.end());
+        const seen: string[] = [];
+        let w = await start();
+        const [d1, d2, d3, d4] = days.slice(1) as [IsoDate, IsoDate, IsoDate, IsoDate];
+        // collect: one answer hangs (the portal is slow), the worker dies waiting for it.
+        portal.setDate(d1);
+        portal.setFaults([{ call: 'transparency', onRequest: 1, kind: 'hang' }]);
+        await r.enqueue(deps, d1);
+        await waitFor('collect waiting on the portal', async () =>
+          portal.requests().some((q) => q.fault === 'hang'),
+        );
+        seen.push(`collect:${await r.status(d1)}`);
+        await killChild(w);
+        w = await start();
+        await r.until(d1);
+        // ingest: held inside its transaction.
+        portal.setDate(d2);
+        await holder.query('begin');
+        await holder.query('lock table units in exclusive mode');
+        await r.enqueue(deps, d2);
+        await waiting('insert into units%');
+        seen.push(`ingest:${await r.status(d2)}`);
+        await killChild(w);
+        await holder.query('commit');
+        w = await start();
+        await r.until(d2);
+        // detect: waiting for the province's detect lock.
+        portal.setDate(d3);
+        await holder.query('select pg_advisory_lock($1, hashtext($2))', [0x6474_6374, 'H18']);
+        await r.enqueue(deps, d3);
+        await waiting('select pg_advisory_xact_lock%');
+        seen.push(`detect:${await r.status(d3)}`);
+        await killChild(w);
+        await holder.query('select pg_advisory_unlock($1, hashtext($2))', [0x6474_6374, 'H18']);
+        w = await start();
+        await r.until(d3);
+        // notify: the mail went out, the run's last update is held; the worker dies there.
+        portal.setDate(d4);
+        smtp.hold(true);
+        await r.enqueue(deps, d4);
+        await waitFor('notify sending', async () => {
+          const x = await r.db.pool.query(
+            `select 1 from outbox where state = 'sending' and report_date = $1`,
+            [d4],
+          );
+          return (x.rowCount ?? 0) > 0;
+        });
+        await holder.query('begin');
+        await holder.query(`select 1 from runs where report_date = $1 for update`, [d4]);
+        smtp.hold(false);
+        await waiting('update runs set status%');
+        seen.push(`notify:${await r.status(d4)}`);
+        await killChild(w);
+        await holder.query('commit');
+        w = await start();
+        await r.until(d4);
+        await r.mailsSettled();
+        const code = await stopChild(w);
+        const attempts = await r.db.pool.query<{ a: number }>(
+          `select attempts as a from runs where report_date = any($1::date[]) order by report_date`,
+          [[d1, d2, d3, d4]],
+        );
+        r.result.observed = `killed at ${seen.join(', ')}; each day done by the next worker (collect attempts ${attempts.rows.map((x) => x.a).join('/')}); last exit ${code}`;
+        r.expect(code === 0, `last worker exited ${code}`);
+        return { days: [d1, d2, d3, d4], mails: [d1, d2, d3, d4].flatMap(digest) };
+      },
+    );
+  });
+
+  it('SIGTERM during a slow portal answer', async () => {
+    await row(
+      'SIGTERM during a slow answer',
+      'exits 0 within SHUTDOWN_TIMEOUT_MS, job handed back, next start finishes',
+      async (r) => {
+        const env = r.env({ SHUTDOWN_TIMEOUT_MS: '6000' });
+        const deps = r.deps();
+        const kids: Child[] = [];
+        r.onCleanup(async () => {
+          for (const k of kids) await killChild(k);
+        });
+        portal.setDate(D1);
+        portal.setFaults([{ call: 'dossier-digitized', onRequest: 1, kind: 'hang' }]);
+        const a = spawnChild(['tests/integration/pipeline/start-child.ts'], env);
+        kids.push(a);
+        await waitFor('worker started', async () => a.output().includes('"started"'), 30_000);
+        await r.enqueue(deps, D1);
+        await waitFor('an answer hanging', async () => portal.requests().some((q) => q.fault === 'hang'));
+        const t0 = performance.now();
+        const code = await stopChild(a, 10_000);
+        const stopMs = Math.round(performance.now() - t0);
+        const b = spawnChild(['tests/integration/pipeline/start-child.ts'], env);
+        kids.push(b);
+        await r.until(D1);
+        await r.mailsSettled();
+        const code2 = await stopChild(b);
+        r.result.observed = `exit ${code} after ${stopMs} ms (limit 6000); the next start finished the day; exit ${code2}`;
+        r.expect(code === 0, `exit ${code}`);
+        r.expect(stopMs <= 6000, `stopped after ${stopMs} ms`);
+        return { days: [D1], mails: digest(D1) };
+      },
+    );
   });
 });

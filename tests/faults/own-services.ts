@@ -171,3 +171,27 @@ export function chromiumBelow(root: number): number[] {
     )
     .map(([pid]) => pid);
 }
+
+/** Copy database `srcUrl` into a new database `dstUrl` on the server of `adminUrl` (pg_dump | psql). */
+export async function copyDatabase(srcUrl: string, adminUrl: string, dstUrl: string): Promise<void> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('no PostgreSQL client binaries under /usr/lib/postgresql/*/bin');
+  const name = new URL(dstUrl).pathname.slice(1);
+  await run(path.join(bin, 'psql'), [
+    '-q',
+    '-v',
+    'ON_ERROR_STOP=1',
+    adminUrl,
+    '-c',
+    `create database ${name}`,
+  ]);
+  await run('sh', [
+    '-c',
+    `"$1" --no-owner --no-privileges "$2" | "$3" -q -v ON_ERROR_STOP=1 "$4"`,
+    'copy',
+    path.join(bin, 'pg_dump'),
+    srcUrl,
+    path.join(bin, 'psql'),
+    dstUrl,
+  ]);
+}

@@ -229,9 +229,11 @@ export class Row {
   private started = performance.now();
   logs: string[] = [];
 
+  private readonly clones: RowDatabase[] = [];
+
   constructor(
     readonly world: WorldOptions,
-    readonly db: RowDatabase,
+    public db: RowDatabase,
     fault: string,
     expected: string,
   ) {
@@ -248,6 +250,19 @@ export class Row {
       seconds: 0,
     };
     ROWS.push(this.result);
+  }
+
+  /** Work on another database from now on (an own PostgreSQL); the clone is still dropped. */
+  useDatabase(url: string): void {
+    this.clones.push(this.db);
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    pool.on('error', () => undefined);
+    this.db = {
+      name: new URL(url).pathname.slice(1),
+      url,
+      pool,
+      drop: () => pool.end().catch(() => undefined),
+    };
   }
 
   env(extra: Record<string, string> = {}, portalUrl = this.world.portal.url): Record<string, string> {
@@ -436,6 +451,7 @@ export class Row {
     for (const c of this.cleanups.reverse()) await c().catch(() => undefined);
     await deletePrefix(this.prefix).catch(() => undefined);
     await this.db.drop().catch(() => undefined);
+    for (const c of this.clones) await c.drop().catch(() => undefined);
     this.result.seconds = Math.round((performance.now() - this.started) / 100) / 10;
   }
 }
