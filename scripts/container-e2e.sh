@@ -70,7 +70,9 @@ cleanup() {
   fi
   if [ "$BUILT_IMAGE" = 1 ]; then docker rmi "$IMAGE" >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
-  log "cleaned up (project $PROJECT: containers, network, volumes; image tag $IMAGE)"
+  if [ "$STARTED_STACK" = 1 ] || [ "$BUILT_IMAGE" = 1 ]; then
+    log "cleaned up (project $PROJECT: containers, network, volumes; image tag $IMAGE)"
+  fi
   exit "$code"
 }
 trap cleanup EXIT

@@ -50,6 +50,7 @@ export function lintDockerfile(text, file = 'Dockerfile') {
   need(/docker-entrypoint\.sh|dvc-index/.test(entry), 'ENTRYPOINT must run dvc-index (via docker-entrypoint.sh)');
   need(has(/^CMD\s+\[\s*"start"\s*\]/i), 'CMD must default to ["start"]');
   need(/\bxvfb\b/.test(all), 'must install xvfb for the headed mode');
+  need(/\/var\/cache\/apt/.test(all) && /\/var\/lib\/apt\/lists/.test(all), "must remove apt's caches and lists after installing");
   return problems;
 }
 

@@ -63,6 +63,7 @@ describe('lint-docker', () => {
       'node:24-bookworm-slim',
     ],
     ['another default command', 'CMD ["start"]', 'CMD ["serve"]', 'CMD must default'],
+    ["apt's downloaded packages left in the image", ' /var/cache/apt/*', '', "remove apt's caches"],
   ])('fails a Dockerfile with %s', async (_name, from, to, message) => {
     const r = await lint({ dockerfile: replaced(DOCKERFILE, from, to) });
     expect(r.code).toBe(1);
