@@ -98,7 +98,7 @@ docker info >/dev/null 2>&1 || skip "no Docker engine answers (docker info faile
 command -v docker-compose >/dev/null 2>&1 || skip "no docker-compose (v1) on PATH"
 for base in node:24-bookworm-slim postgres:16-bookworm redis:7-bookworm; do
   if ! docker image inspect "$base" >/dev/null 2>&1; then
-    timeout 300 docker pull -q "$base" >/dev/null 2>&1 || skip "base image $base is neither local nor pullable"
+    timeout 120 docker pull -q "$base" >/dev/null 2>&1 || skip "base image $base is neither local nor pullable"
   fi
 done
 log "docker $(docker version -f '{{.Server.Version}}'), $(docker-compose version --short 2>/dev/null || echo compose), project $PROJECT"
