@@ -11,7 +11,7 @@
  */
 import { addDays, fromNumeric, type IsoDate, type UnitKind } from '../domain.js';
 import type { AlertRow, EventRow, UnitRef } from '../store/alerts.js';
-import { listAlerts } from '../store/alerts.js';
+import { EVENT_COLUMNS, eventRowFrom, listAlerts } from '../store/alerts.js';
 import type { Queryable } from '../store/db.js';
 
 export const WEEKLY_GROUPS = ['TTTT', 'MDSH'] as const;
@@ -141,34 +141,17 @@ export async function loadWeeklyFacts(
     )
     .sort((a, b) => (a.openedOn < b.openedOn ? -1 : a.openedOn > b.openedOn ? 1 : 0));
   const ev = await db.query(
-    `select e.kind, e.alert_id::text, e.unit_id, u.code as unit_code, u.name as unit_name, u.kind as unit_kind,
-            e.grp, e.period_type, e.period_year, e.period_number, e.before, e.after, e.compared_on::text,
-            e.gap_days, e.detail, a.max_score, a.baseline, a.worst, a.opened_on::text, e.report_date::text as d
+    `select ${EVENT_COLUMNS}, e.report_date::text as d
        from alert_events e join units u on u.id = e.unit_id left join alerts a on a.id = e.alert_id
       where e.province_code = $1 and e.kind in ('opened', 'worsened') and e.report_date <= $2
         and e.report_date > $3
       order by e.report_date, u.code nulls last, u.name, e.grp`,
     [provinceCode, date, previousDate ?? addDays(date, -7)],
   );
-  const falls: EventRow[] = ev.rows.map((r) => ({
-    kind: r.kind,
-    alertId: r.alert_id,
-    unitId: r.unit_id,
-    unitCode: r.unit_code,
-    unitName: r.unit_name,
-    unitKind: r.unit_kind,
-    group: r.grp,
-    period: { type: r.period_type, year: Number(r.period_year), number: Number(r.period_number) },
-    before: fromNumeric(r.before),
-    after: fromNumeric(r.after),
-    comparedOn: r.compared_on,
-    gapDays: r.gap_days,
-    detail: { ...(r.detail ?? {}), reportDate: r.d },
-    maxScore: fromNumeric(r.max_score),
-    baseline: fromNumeric(r.baseline),
-    worst: fromNumeric(r.worst),
-    openedOn: r.opened_on,
-  }));
+  const falls: EventRow[] = ev.rows.map((r) => {
+    const row = eventRowFrom(r);
+    return { ...row, detail: { ...row.detail, reportDate: r.d } };
+  });
   return {
     province,
     date,

@@ -430,32 +430,18 @@ export interface EventRow {
   readonly openedOn: IsoDate | null;
 }
 
-/** Everything the digest of one report date needs. */
-export interface DigestFacts {
-  readonly province: UnitRef;
-  readonly reportDate: IsoDate;
-  readonly events: readonly EventRow[];
-  /** Episodes open on the report date that had no event that day. */
-  readonly stillOpen: readonly AlertRow[];
-  readonly provinceTotal: { score: number | null; rank: number | null; rankOf: number | null } | null;
-}
+/**
+ * The columns {@link eventRowFrom} reads, for a query over `alert_events e` joined to
+ * `units u` and (left) `alerts a`.
+ */
+export const EVENT_COLUMNS = `e.kind, e.alert_id::text, e.unit_id, u.code as unit_code, u.name as unit_name,
+            u.kind as unit_kind, e.grp, e.period_type, e.period_year, e.period_number, e.before, e.after,
+            e.compared_on::text, e.gap_days, e.detail, a.max_score, a.baseline, a.worst, a.opened_on::text`;
 
-export async function loadDigestFacts(
-  db: Queryable,
-  province: UnitRef,
-  provinceCode: string,
-  reportDate: IsoDate,
-): Promise<DigestFacts> {
-  const ev = await db.query(
-    `select e.kind, e.alert_id::text, e.unit_id, u.code as unit_code, u.name as unit_name, u.kind as unit_kind,
-            e.grp, e.period_type, e.period_year, e.period_number, e.before, e.after, e.compared_on::text,
-            e.gap_days, e.detail, a.max_score, a.baseline, a.worst, a.opened_on::text
-       from alert_events e join units u on u.id = e.unit_id left join alerts a on a.id = e.alert_id
-      where e.province_code = $1 and e.report_date = $2
-      order by (u.kind = 'province') desc, u.kind, u.code nulls last, u.name, e.grp, e.period_type, e.kind`,
-    [provinceCode, reportDate],
-  );
-  const events: EventRow[] = ev.rows.map((r) => ({
+/** One row selected with {@link EVENT_COLUMNS}, numerics read as numbers (null stays null). */
+// biome-ignore lint/suspicious/noExplicitAny: a pg row, its columns named by EVENT_COLUMNS
+export function eventRowFrom(r: any): EventRow {
+  return {
     kind: r.kind,
     alertId: r.alert_id,
     unitId: r.unit_id,
@@ -473,7 +459,33 @@ export async function loadDigestFacts(
     baseline: fromNumeric(r.baseline),
     worst: fromNumeric(r.worst),
     openedOn: r.opened_on,
-  }));
+  };
+}
+
+/** Everything the digest of one report date needs. */
+export interface DigestFacts {
+  readonly province: UnitRef;
+  readonly reportDate: IsoDate;
+  readonly events: readonly EventRow[];
+  /** Episodes open on the report date that had no event that day. */
+  readonly stillOpen: readonly AlertRow[];
+  readonly provinceTotal: { score: number | null; rank: number | null; rankOf: number | null } | null;
+}
+
+export async function loadDigestFacts(
+  db: Queryable,
+  province: UnitRef,
+  provinceCode: string,
+  reportDate: IsoDate,
+): Promise<DigestFacts> {
+  const ev = await db.query(
+    `select ${EVENT_COLUMNS}
+       from alert_events e join units u on u.id = e.unit_id left join alerts a on a.id = e.alert_id
+      where e.province_code = $1 and e.report_date = $2
+      order by (u.kind = 'province') desc, u.kind, u.code nulls last, u.name, e.grp, e.period_type, e.kind`,
+    [provinceCode, reportDate],
+  );
+  const events: EventRow[] = ev.rows.map(eventRowFrom);
   const open = await db.query(
     `select ${ALERT_COLUMNS} from alerts a join units u on u.id = a.unit_id
       where a.province_code = $1 and a.opened_on < $2 and (a.resolved_on is null or a.resolved_on > $2)
