@@ -384,6 +384,39 @@ describe('fault matrix', () => {
     );
   });
 
+  it('Redis restarted with its data lost while a job waits', async () => {
+    await row(
+      'Redis restarted empty with a job waiting',
+      'the queued job is lost; the reconcile enqueues it again, no restart',
+      async (r) => {
+        const redis = await startOwnRedis();
+        r.onCleanup(() => redis.stop());
+        portal.setDate(D1);
+        const now = () => new Date(`${addDays(D1, 1)}T12:00:00+07:00`);
+        const p = await r.pipeline(
+          { REDIS_URL: redis.url, RECONCILE_EVERY: '3s', CATCH_UP: 'false' },
+          { scheduler: true, now },
+        );
+        // The collect worker is busy elsewhere (paused), so the day's job waits in Redis.
+        const collector = p.workers[0]!;
+        await collector.pause(true);
+        await r.enqueue(p.deps, D1);
+        const before = await p.deps.queues.collect.getJobState(`collect-H18-${D1}`);
+        await redis.stop();
+        await redis.start();
+        collector.resume();
+        await r.until(D1, ['done'], 30_000);
+        const actions = await r.db.pool.query<{ action: string }>(
+          `select action from reconcile_actions order by id`,
+        );
+        r.result.observed = `job ${before} → lost with Redis; reconcile: ${actions.rows.map((a) => a.action).join(',') || 'nothing'}; run done`;
+        r.expect(before === 'waiting', `the job was ${before}, not waiting`);
+        r.expect(actions.rows.length >= 1, 'the reconcile healed it');
+        return { days: [D1], mails: digest(D1) };
+      },
+    );
+  });
+
   it('Redis down at the cron tick', async () => {
     await row(
       'Redis down at the cron tick',
