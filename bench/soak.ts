@@ -15,7 +15,7 @@
  * the database dropped and the Redis keys deleted (unless `--keep`).
  *
  * Run: `npm run bench:soak` or `npx tsx bench/soak.ts [--days 365] [--transport browser|direct]
- * [--max-minutes 40] [--keep]`. Needs PostgreSQL (TEST_DATABASE_URL or 127.0.0.1:5432), Redis
+ * [--max-minutes 40] [--keep] [--node-options=--max-old-space-size=160]`. Needs PostgreSQL (TEST_DATABASE_URL or 127.0.0.1:5432), Redis
  * (TEST_REDIS_URL or 127.0.0.1:6379) and Chromium, like the tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -49,6 +49,8 @@ const { values: flags } = parseArgs({
     transport: { type: 'string', default: 'browser' },
     'max-minutes': { type: 'string', default: '40' },
     keep: { type: 'boolean', default: false },
+    /** NODE_OPTIONS for the worker, e.g. `--max-old-space-size=160` (is RSS growth heap slack?). */
+    'node-options': { type: 'string', default: '' },
   },
 });
 const DAYS = Number(flags.days);
@@ -234,6 +236,7 @@ async function main(): Promise<void> {
     JOB_BACKOFF_MS: '2000',
     HTTP_PORT: '0',
     LOG_LEVEL: 'warn',
+    ...(flags['node-options'] ? { NODE_OPTIONS: flags['node-options'] } : {}),
   };
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/dvc-index.js'), 'start'], {
     cwd: ROOT,
@@ -386,7 +389,7 @@ async function main(): Promise<void> {
     const pct = (p: number) =>
       Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0);
     const lines = [
-      `bench/soak — ${done} of ${DAYS} report dates (${FIRST_DAY} … ${addDays(FIRST_DAY, done - 1)}), 60 units + the province, periods ${config.periods.join(',')}, transport ${TRANSPORT}, PORTAL_MIN_GAP_MS=0`,
+      `bench/soak — ${done} of ${DAYS} report dates (${FIRST_DAY} … ${addDays(FIRST_DAY, done - 1)}), 60 units + the province, periods ${config.periods.join(',')}, transport ${TRANSPORT}, PORTAL_MIN_GAP_MS=0${flags['node-options'] ? `, NODE_OPTIONS=${flags['node-options']}` : ''}`,
       `wall time:            ${fmtMs(wall)} (per day: median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms); ${requests} portal requests`,
       `runs:                 ${done - failed.length} done, ${failed.length} not done${failed.length ? ` (${failed.slice(0, 5).join('; ')})` : ''}`,
       `worker RSS:           ${rss.map(([d, m]) => `day ${d}: ${m} MiB`).join(', ')}${first10 ? `; growth from day 10: ${(((last[1] - first10) / first10) * 100).toFixed(1)} %` : ''} (goal < 10 %)`,

@@ -277,6 +277,7 @@ describe('fault matrix', () => {
       r.result.observed = `killed ${pids.length} browser; run done after ${run?.attempts} attempts; ${left} browser left`;
       r.expect(pids.length === 1, `${pids.length} browsers found to kill`);
       r.expect((run?.attempts ?? 0) >= 2, 'the run was retried');
+      r.expect(left === 1, `${left} browsers left (the one kept browser expected)`);
       return { days: [D1], mails: digest(D1) };
     });
   });
