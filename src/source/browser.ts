@@ -313,10 +313,17 @@ export function createBrowserClient(
       },
       close(): Promise<void> {
         closed = true;
-        closing ??= context.close().catch((e: unknown) => {
-          // A crashed browser has already taken the context with it.
-          log.debug({ err: toError(e) }, 'closing a browser context failed');
-        });
+        // Leave the page first: when the context closes, Chromium lets go the requests
+        // that were paused in the guard, so a page script still running then would reach
+        // the portal unpaced. Navigating away cancels its scripts and their requests.
+        closing ??= page
+          .goto('about:blank', { timeout: 5_000 })
+          .catch(() => undefined)
+          .then(() => context.close())
+          .catch((e: unknown) => {
+            // A crashed browser has already taken the context with it.
+            log.debug({ err: toError(e) }, 'closing a browser context failed');
+          });
         return closing;
       },
     };
@@ -379,17 +386,16 @@ async function installRequestGuard(context: BrowserContext, origin: string): Pro
     async (route) => {
       const req = route.request();
       const u = new URL(req.url());
-      const headers = await req.allHeaders().catch(() => ({}) as Record<string, string>);
-      const tag = headers[CALL_TAG_HEADER];
+      // Decided without waiting on anything, so nothing stays paused longer than needed.
       if (
         expected &&
-        tag === expected.tag &&
+        req.headers()[CALL_TAG_HEADER] === expected.tag &&
         req.method() === 'POST' &&
         u.pathname === expected.path &&
         req.postData() === expected.body
       ) {
         expected = null;
-        const { [CALL_TAG_HEADER]: _ours, ...rest } = headers;
+        const { [CALL_TAG_HEADER]: _ours, ...rest } = await req.allHeaders();
         await route.continue({ headers: rest }).catch(() => undefined);
       } else {
         await route.abort('blockedbyclient').catch(() => undefined);
