@@ -1,7 +1,8 @@
 /**
  * The web page in real Chromium against the real server and a seeded database: the overview
  * table sorts, falls are marked, a unit's charts draw one point per stored value, and nothing
- * is fetched from outside the server. Saves docs/overview.png and docs/unit.png.
+ * is fetched from outside the server. Saves screenshots of both pages in test-results/, or as
+ * docs/overview.png and docs/unit.png with UPDATE_DOCS=1 (a test run never rewrites tracked files).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { testEnv } from '../helpers/env.js';
 import { type ReadScenario, SCENARIO_DAYS, seedReadScenario } from '../helpers/seed.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, process.env.UPDATE_DOCS === '1' ? 'docs' : 'test-results');
 const STORED_DAYS = SCENARIO_DAYS - 1;
 let db: TestDatabase;
 let s: ReadScenario;
@@ -152,7 +154,7 @@ describe('province overview', () => {
       expect(res.headers()['content-type']).toBe('text/csv; charset=utf-8');
       expect([...(await res.body()).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     }
-    await page.screenshot({ path: path.join(ROOT, 'docs/overview.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'overview.png'), fullPage: true });
     // An earlier date without falls marks nothing.
     await page.fill('#date', addDays(s.first, 40));
     await page.dispatchEvent('#date', 'change');
@@ -188,7 +190,7 @@ describe("a unit's page", () => {
     expect(await page.$$eval('#metrics-TTTT tbody tr', (r) => r.length)).toBe(2);
     expect(await page.$$eval('#metrics-MDSH tbody tr', (r) => r.length)).toBe(2);
     expect(await page.$$eval('#alerts-table tbody tr', (r) => r.length)).toBe(2);
-    await page.screenshot({ path: path.join(ROOT, 'docs/unit.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'unit.png'), fullPage: true });
 
     // A shorter range redraws with fewer points.
     await page.fill('#from', addDays(s.first, 30));
