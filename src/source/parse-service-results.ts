@@ -60,6 +60,32 @@ function withRowExtras(
 }
 
 /**
+ * A row's unit id and code, checked: null when the id is not a UUID (the row is then left
+ * out and the problem recorded by `checks`).
+ */
+function readUnitHead(
+  call: CallName,
+  checks: ValueChecks,
+  row: JsonObject,
+  path: string,
+): { id: string; code: string | null } | null {
+  const rawCode = readOptionalString(call, row, 'departmentCode', path);
+  const id = checks.id(
+    readString(call, row, 'departmentId', path, { allowEmpty: true }),
+    `${path}.departmentId`,
+    {
+      code: rawCode,
+    },
+  );
+  if (id === null) return null;
+  const code = checks.text(rawCode, 'departmentCode', `${path}.departmentCode`, {
+    unitId: id,
+    code: rawCode,
+  });
+  return { id, code };
+}
+
+/**
  * The national list: each row a province (kind `province`, no parent) with its TOTAL and
  * rank among the rows (competition ranking on totalScore; the portal sorts by it but we do
  * not trust order), and its six group scores. National rows carry no group maximum, so the
@@ -79,19 +105,9 @@ export function parseNational(data: JsonObject): ParsedCapture {
   rows.forEach((raw, i) => {
     const path = `data.evaluation[${i}]`;
     const row = readObject(call, raw, path);
-    const rawCode = readOptionalString(call, row, 'departmentCode', path);
-    const id = checks.id(
-      readString(call, row, 'departmentId', path, { allowEmpty: true }),
-      `${path}.departmentId`,
-      {
-        code: rawCode,
-      },
-    );
-    if (id === null) return;
-    const code = checks.text(rawCode, 'departmentCode', `${path}.departmentCode`, {
-      unitId: id,
-      code: rawCode,
-    });
+    const head = readUnitHead(call, checks, row, path);
+    if (head === null) return;
+    const { id, code } = head;
     const name = checks.text(
       readString(call, row, 'departmentName', path, { allowEmpty: true }),
       'departmentName',
@@ -282,19 +298,9 @@ export function parseServiceResults(data: JsonObject, ctx: { provinceId?: string
   rows.forEach((raw, i) => {
     const path = `data.evaluation[${i}]`;
     const row = readObject(call, raw, path);
-    const rawCode = readOptionalString(call, row, 'departmentCode', path);
-    const id = checks.id(
-      readString(call, row, 'departmentId', path, { allowEmpty: true }),
-      `${path}.departmentId`,
-      {
-        code: rawCode,
-      },
-    );
-    if (id === null) return;
-    const code = checks.text(rawCode, 'departmentCode', `${path}.departmentCode`, {
-      unitId: id,
-      code: rawCode,
-    });
+    const head = readUnitHead(call, checks, row, path);
+    if (head === null) return;
+    const { id, code } = head;
     const kind = unitKindOf(row, code, path);
     const name = checks.text(
       readString(call, row, 'departmentName', path, { allowEmpty: true }),
